@@ -1,0 +1,1 @@
+//! electie-core

@@ -1,0 +1,2 @@
+//! electie-crypto: under construction — nothing here works yet.
+#![forbid(unsafe_code)]

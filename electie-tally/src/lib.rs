@@ -1,0 +1,2 @@
+//! electie-tally: under construction — nothing here works yet.
+#![forbid(unsafe_code)]
