@@ -1,1 +1,19 @@
-//! electie-core
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod error;
+pub mod ids;
+pub mod models;
+pub mod python_json;
+pub mod validation;
+
+pub use config::ElectionConfig;
+pub use error::{ConfigProblem, Error, FormatError, JsonProblem, Result};
+pub use ids::{CandidateId, PartyId, PollingPlaceId};
+pub use models::{
+    Candidate, KeyPair, Message, Party, PollingPlace, Status, Text, Vote, VoteEncrypted,
+    VotePartial, VotesEncrypted,
+};
+pub use validation::{InMemoryTokenStore, Rejection, TokenStore, Validator, Verdict};

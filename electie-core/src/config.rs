@@ -1,0 +1,581 @@
+//! The election configuration and the lookups validation and counting need.
+//!
+//! Three forms load into one [`ElectionConfig`]:
+//! - the server form (`GET /elections/voting-data`): `parties` with nested
+//!   `candidates`, `key_pairs`, `texts`, `regions`, `counties`, `municipalities`, and,
+//!   as an electie addition, `polling_places`;
+//! - the gateway form (`config.json`): the same with one `polling_place` (without
+//!   `_id`; its id is the top-level `polling_place_id` or that of its one key pair);
+//! - a directory holding `parties.json`, `candidates.json` and `polling_places.json`,
+//!   where every record's `_id` is its 0-based index in its file (the layout of the
+//!   original system's seed data).
+//!
+//! Both JSON forms may carry `election_id` (default `"election_id"`, the value the
+//! original system hard-codes) and `max_candidates` (default 5, the original's limit).
+//! Lookups are built once, when the configuration is loaded: id → dense index for
+//! parties, candidates and polling places, and candidate → party.
+
+use std::path::Path;
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ConfigProblem, Error, Result};
+use crate::ids::{CandidateId, PartyId, PollingPlaceId};
+use crate::models::{Candidate, GatewayPollingPlace, KeyPair, Party, PollingPlace, Text};
+
+/// The election id the original system hard-codes.
+pub const DEFAULT_ELECTION_ID: &str = "election_id";
+/// The original system's limit on circled candidates (Slovak law allows 4).
+pub const DEFAULT_MAX_CANDIDATES: usize = 5;
+/// The largest `max_candidates` accepted: far above any real ballot.
+pub const MAX_CANDIDATES_LIMIT: usize = 1000;
+
+/// The election's texts (`texts` in both JSON forms).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ElectionTexts {
+    /// Short name of the election.
+    #[serde(default)]
+    pub elections_name_short: Text,
+    /// Long name of the election.
+    #[serde(default)]
+    pub elections_name_long: Text,
+    /// Election date.
+    #[serde(default)]
+    pub election_date: Text,
+    /// Contact text, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Text>,
+}
+
+/// A region (kraj).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Region {
+    /// Region code.
+    pub code: i64,
+    /// Region name.
+    pub name: String,
+}
+
+/// A county (okres).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct County {
+    /// County code.
+    pub code: i64,
+    /// County name.
+    pub name: String,
+    /// The region it lies in.
+    pub region_code: i64,
+}
+
+/// A municipality (obec).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Municipality {
+    /// Municipality code.
+    pub code: i64,
+    /// Municipality name.
+    pub name: String,
+    /// The region it lies in.
+    pub region_code: i64,
+    /// The county it lies in.
+    pub county_code: i64,
+}
+
+/// Which form a configuration was loaded from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigForm {
+    /// The server's `voting-data`.
+    Server,
+    /// A gateway's `config.json`.
+    Gateway,
+    /// A directory of `parties.json`, `candidates.json`, `polling_places.json`.
+    Directory,
+}
+
+/// An election: parties, candidates, polling places, keys, and the lookups built from
+/// them once.
+///
+/// ```
+/// use electie_core::{CandidateId, ElectionConfig, PartyId};
+///
+/// # let nrsr_2020 = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/nrsr_2020");
+/// let config = ElectionConfig::load(nrsr_2020)?;
+/// assert_eq!(config.parties().len(), 25);
+/// assert_eq!(config.party_of_candidate(CandidateId(1075)), Some(PartyId(10)));
+/// assert_eq!(config.max_candidates(), 5);
+/// # Ok::<(), electie_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ElectionConfig {
+    form: ConfigForm,
+    parties: Vec<Party>,
+    candidates: Vec<Candidate>,
+    polling_places: Vec<PollingPlace>,
+    key_pairs: Vec<KeyPair>,
+    texts: ElectionTexts,
+    regions: Vec<Region>,
+    counties: Vec<County>,
+    municipalities: Vec<Municipality>,
+    election_id: String,
+    max_candidates: usize,
+    party_index: IdIndex,
+    candidate_index: IdIndex,
+    polling_place_index: IdIndex,
+    key_pair_index: IdIndex,
+    /// Dense candidate index → dense party index.
+    candidate_party: Vec<u32>,
+    /// Dense party index → dense indices of its candidates, in list order.
+    party_candidates: Vec<Vec<u32>>,
+}
+
+#[derive(Deserialize)]
+struct JsonForm {
+    #[serde(default)]
+    parties: Option<Vec<Party>>,
+    #[serde(default)]
+    candidates: Option<Vec<Candidate>>,
+    #[serde(default)]
+    polling_places: Option<Vec<PollingPlace>>,
+    #[serde(default)]
+    polling_place: Option<GatewayPollingPlace>,
+    #[serde(default)]
+    polling_place_id: Option<PollingPlaceId>,
+    #[serde(default)]
+    key_pairs: Vec<KeyPair>,
+    #[serde(default)]
+    texts: ElectionTexts,
+    #[serde(default)]
+    regions: Vec<Region>,
+    #[serde(default)]
+    counties: Vec<County>,
+    #[serde(default)]
+    municipalities: Vec<Municipality>,
+    #[serde(default)]
+    election_id: Option<String>,
+    #[serde(default)]
+    max_candidates: Option<i64>,
+}
+
+impl ElectionConfig {
+    /// Loads a configuration from a JSON file (server or gateway form) or from a
+    /// directory of `parties.json`, `candidates.json` and `polling_places.json`.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the files cannot be read; [`Error::InFile`] naming the file
+    /// for bad JSON, a wrong field or an inconsistent configuration.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        if path.is_dir() {
+            Self::from_directory(path)
+        } else if path.is_file() {
+            let text = read(path)?;
+            Self::from_json_str(&text).map_err(|error| error.in_file(path))
+        } else {
+            Err(ConfigProblem::NotAConfiguration(path.to_owned()).into())
+        }
+    }
+
+    /// Loads the directory form; every record's `_id` is its index in its file.
+    ///
+    /// # Errors
+    /// As [`ElectionConfig::load`].
+    pub fn from_directory(directory: impl AsRef<Path>) -> Result<Self> {
+        let directory = directory.as_ref();
+        let parties_path = directory.join("parties.json");
+        let candidates_path = directory.join("candidates.json");
+        let places_path = directory.join("polling_places.json");
+        let parties: Vec<Party> = records_with_index_ids(&parties_path)?;
+        let candidates: Vec<Candidate> = records_with_index_ids(&candidates_path)?;
+        let polling_places: Vec<PollingPlace> = records_with_index_ids(&places_path)?;
+        Self::build(
+            ConfigForm::Directory,
+            JsonForm {
+                parties: Some(parties),
+                candidates: Some(candidates),
+                polling_places: Some(polling_places),
+                polling_place: None,
+                polling_place_id: None,
+                key_pairs: Vec::new(),
+                texts: ElectionTexts::default(),
+                regions: Vec::new(),
+                counties: Vec::new(),
+                municipalities: Vec::new(),
+                election_id: None,
+                max_candidates: None,
+            },
+        )
+        .map_err(|error| error.in_file(directory))
+    }
+
+    /// Loads the server form or the gateway form from JSON text (the gateway form is
+    /// recognised by its `polling_place` object).
+    ///
+    /// # Errors
+    /// [`Error::Format`] for a field of the wrong type, [`Error::Config`] for an
+    /// inconsistent configuration.
+    pub fn from_json_str(text: &str) -> Result<Self> {
+        let form: JsonForm = serde_json::from_str(text)?;
+        let kind = if form.polling_place.is_some() {
+            ConfigForm::Gateway
+        } else {
+            ConfigForm::Server
+        };
+        Self::build(kind, form)
+    }
+
+    fn build(kind: ConfigForm, form: JsonForm) -> Result<Self> {
+        let mut parties = form.parties.ok_or(ConfigProblem::UnknownForm)?;
+        let max_candidates = match form.max_candidates {
+            None => DEFAULT_MAX_CANDIDATES,
+            Some(limit) => usize::try_from(limit)
+                .ok()
+                .filter(|&limit| limit <= MAX_CANDIDATES_LIMIT)
+                .ok_or(ConfigProblem::MaxCandidates(limit))?,
+        };
+
+        // Candidates: the separate list when given, otherwise those nested in parties.
+        let candidates: Vec<Candidate> = match form.candidates {
+            Some(candidates) => candidates,
+            None => parties
+                .iter()
+                .flat_map(|party| party.candidates.iter().cloned())
+                .collect(),
+        };
+
+        let mut polling_places = form.polling_places.unwrap_or_default();
+        if let Some(place) = form.polling_place {
+            let id = form
+                .polling_place_id
+                .or(match form.key_pairs.as_slice() {
+                    [only] => Some(only.polling_place_id),
+                    _ => None,
+                })
+                .ok_or(ConfigProblem::GatewayWithoutPollingPlaceId)?;
+            polling_places.push(place.with_id(id));
+        }
+
+        let party_index = IdIndex::build(parties.iter().map(|party| party.id.0), "party")?;
+        let candidate_index = IdIndex::build(
+            candidates.iter().map(|candidate| candidate.id.0),
+            "candidate",
+        )?;
+        let polling_place_index = IdIndex::build(
+            polling_places.iter().map(|place| place.id.0),
+            "polling place",
+        )?;
+        let key_pair_index = IdIndex::build(
+            form.key_pairs.iter().map(|pair| pair.polling_place_id.0),
+            "key pair polling_place_id",
+        )?;
+
+        let mut party_by_number: FxHashMap<i64, u32> = FxHashMap::default();
+        for (index, party) in parties.iter().enumerate() {
+            if party_by_number
+                .insert(party.party_number, index as u32)
+                .is_some()
+            {
+                return Err(ConfigProblem::DuplicatePartyNumber(party.party_number).into());
+            }
+        }
+        let mut candidate_party = Vec::with_capacity(candidates.len());
+        let mut party_candidates = vec![Vec::new(); parties.len()];
+        for (index, candidate) in candidates.iter().enumerate() {
+            let party = *party_by_number.get(&candidate.party_number).ok_or(
+                ConfigProblem::CandidateWithoutParty {
+                    candidate: candidate.id.0,
+                    party_number: candidate.party_number,
+                },
+            )?;
+            candidate_party.push(party);
+            party_candidates[party as usize].push(index as u32);
+        }
+        for list in &mut party_candidates {
+            list.sort_by_key(|&index| (candidates[index as usize].order, index));
+        }
+        for (party, list) in parties.iter_mut().zip(&party_candidates) {
+            party.candidates = list
+                .iter()
+                .map(|&index| candidates[index as usize].clone())
+                .collect();
+        }
+
+        let (regions, counties, municipalities) = if form.regions.is_empty()
+            && form.counties.is_empty()
+            && form.municipalities.is_empty()
+        {
+            localities_of(&polling_places)
+        } else {
+            (form.regions, form.counties, form.municipalities)
+        };
+
+        Ok(Self {
+            form: kind,
+            parties,
+            candidates,
+            polling_places,
+            key_pairs: form.key_pairs,
+            texts: form.texts,
+            regions,
+            counties,
+            municipalities,
+            election_id: form
+                .election_id
+                .unwrap_or_else(|| DEFAULT_ELECTION_ID.to_owned()),
+            max_candidates,
+            party_index,
+            candidate_index,
+            polling_place_index,
+            key_pair_index,
+            candidate_party,
+            party_candidates,
+        })
+    }
+
+    /// Replaces the election id votes must carry.
+    pub fn with_election_id(mut self, election_id: impl Into<String>) -> Self {
+        self.election_id = election_id.into();
+        self
+    }
+
+    /// Replaces the limit on circled candidates.
+    ///
+    /// # Errors
+    /// [`ConfigProblem::MaxCandidates`] above [`MAX_CANDIDATES_LIMIT`].
+    pub fn with_max_candidates(mut self, max_candidates: usize) -> Result<Self> {
+        if max_candidates > MAX_CANDIDATES_LIMIT {
+            return Err(ConfigProblem::MaxCandidates(max_candidates as i64).into());
+        }
+        self.max_candidates = max_candidates;
+        Ok(self)
+    }
+
+    /// The form this configuration was loaded from.
+    pub fn form(&self) -> ConfigForm {
+        self.form
+    }
+
+    /// Parties in configuration order, each with its candidates in list order.
+    pub fn parties(&self) -> &[Party] {
+        &self.parties
+    }
+
+    /// All candidates in configuration order.
+    pub fn candidates(&self) -> &[Candidate] {
+        &self.candidates
+    }
+
+    /// Polling places in configuration order.
+    pub fn polling_places(&self) -> &[PollingPlace] {
+        &self.polling_places
+    }
+
+    /// Key pairs (public keys; private ones only where this side holds them).
+    pub fn key_pairs(&self) -> &[KeyPair] {
+        &self.key_pairs
+    }
+
+    /// The key pair of a polling place.
+    pub fn key_pair(&self, polling_place: PollingPlaceId) -> Option<&KeyPair> {
+        self.key_pair_index
+            .get(polling_place.0)
+            .map(|index| &self.key_pairs[index])
+    }
+
+    /// The election's texts.
+    pub fn texts(&self) -> &ElectionTexts {
+        &self.texts
+    }
+
+    /// Regions (given, or derived from the polling places).
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
+    /// Counties (given, or derived from the polling places).
+    pub fn counties(&self) -> &[County] {
+        &self.counties
+    }
+
+    /// Municipalities (given, or derived from the polling places).
+    pub fn municipalities(&self) -> &[Municipality] {
+        &self.municipalities
+    }
+
+    /// The election id votes must carry.
+    pub fn election_id(&self) -> &str {
+        &self.election_id
+    }
+
+    /// The most candidates one vote may circle.
+    pub fn max_candidates(&self) -> usize {
+        self.max_candidates
+    }
+
+    /// Dense index (position in [`parties`](Self::parties)) of a party id.
+    #[inline]
+    pub fn party_index(&self, party: PartyId) -> Option<usize> {
+        self.party_index.get(party.0)
+    }
+
+    /// Dense index (position in [`candidates`](Self::candidates)) of a candidate id.
+    #[inline]
+    pub fn candidate_index(&self, candidate: CandidateId) -> Option<usize> {
+        self.candidate_index.get(candidate.0)
+    }
+
+    /// Dense index (position in [`polling_places`](Self::polling_places)) of a polling
+    /// place id.
+    #[inline]
+    pub fn polling_place_index(&self, polling_place: PollingPlaceId) -> Option<usize> {
+        self.polling_place_index.get(polling_place.0)
+    }
+
+    /// Whether batches from this polling place can be accepted: it has a key pair, or,
+    /// in a configuration without keys, it is a known polling place (validation rule 1).
+    pub fn accepts_polling_place(&self, polling_place: PollingPlaceId) -> bool {
+        if self.key_pairs.is_empty() {
+            self.polling_place_index(polling_place).is_some()
+        } else {
+            self.key_pair_index.get(polling_place.0).is_some()
+        }
+    }
+
+    /// Dense index of the party a candidate (by dense index) belongs to.
+    #[inline]
+    pub fn party_index_of_candidate_index(&self, candidate_index: usize) -> usize {
+        self.candidate_party[candidate_index] as usize
+    }
+
+    /// The party a candidate belongs to.
+    pub fn party_of_candidate(&self, candidate: CandidateId) -> Option<PartyId> {
+        let index = self.candidate_index(candidate)?;
+        Some(self.parties[self.candidate_party[index] as usize].id)
+    }
+
+    /// Dense indices of a party's candidates (by dense party index), in list order.
+    pub fn candidate_indices_of_party(&self, party_index: usize) -> &[u32] {
+        self.party_candidates
+            .get(party_index)
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Reads a JSON array of records and gives each without an `_id` its index.
+fn records_with_index_ids<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
+    let text = read(path)?;
+    let parse = || -> Result<Vec<T>> {
+        let records: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(&text)?;
+        records
+            .into_iter()
+            .enumerate()
+            .map(|(index, mut record)| {
+                record
+                    .entry("_id")
+                    .or_insert_with(|| serde_json::Value::from(index));
+                serde_json::from_value(serde_json::Value::Object(record)).map_err(|error| {
+                    Error::from(crate::error::FormatError::Model(format!(
+                        "record {index}: {error}"
+                    )))
+                })
+            })
+            .collect()
+    };
+    parse().map_err(|error| error.in_file(path))
+}
+
+fn localities_of(places: &[PollingPlace]) -> (Vec<Region>, Vec<County>, Vec<Municipality>) {
+    let mut regions: Vec<Region> = Vec::new();
+    let mut counties: Vec<County> = Vec::new();
+    let mut municipalities: Vec<Municipality> = Vec::new();
+    let mut seen = (
+        rustc_hash::FxHashSet::default(),
+        rustc_hash::FxHashSet::default(),
+        rustc_hash::FxHashSet::default(),
+    );
+    for place in places {
+        if seen.0.insert(place.region_code) {
+            regions.push(Region {
+                code: place.region_code,
+                name: place.region_name.clone(),
+            });
+        }
+        if seen.1.insert(place.county_code) {
+            counties.push(County {
+                code: place.county_code,
+                name: place.county_name.clone(),
+                region_code: place.region_code,
+            });
+        }
+        if seen.2.insert(place.municipality_code) {
+            municipalities.push(Municipality {
+                code: place.municipality_code,
+                name: place.municipality_name.clone(),
+                region_code: place.region_code,
+                county_code: place.county_code,
+            });
+        }
+    }
+    (regions, counties, municipalities)
+}
+
+/// id → dense index: a direct table when ids are compact (the usual case, ids by
+/// index), a hash map otherwise.
+#[derive(Debug, Clone)]
+enum IdIndex {
+    Table { first_id: i64, slots: Vec<u32> },
+    Map(FxHashMap<i64, u32>),
+}
+
+const EMPTY_SLOT: u32 = u32::MAX;
+
+impl IdIndex {
+    fn build(ids: impl Iterator<Item = i64> + Clone, kind: &'static str) -> Result<Self> {
+        let count = ids.clone().count();
+        let (min, max) = ids.clone().fold((i64::MAX, i64::MIN), |(lo, hi), id| {
+            (lo.min(id), hi.max(id))
+        });
+        let span = (max as i128) - (min as i128) + 1;
+        if count > 0 && span <= (count as i128) * 4 + 1024 {
+            let mut slots = vec![EMPTY_SLOT; span as usize];
+            for (index, id) in ids.enumerate() {
+                let slot = &mut slots[(id - min) as usize];
+                if *slot != EMPTY_SLOT {
+                    return Err(ConfigProblem::DuplicateId { kind, id }.into());
+                }
+                *slot = index as u32;
+            }
+            Ok(IdIndex::Table {
+                first_id: min,
+                slots,
+            })
+        } else {
+            let mut map = FxHashMap::default();
+            for (index, id) in ids.enumerate() {
+                if map.insert(id, index as u32).is_some() {
+                    return Err(ConfigProblem::DuplicateId { kind, id }.into());
+                }
+            }
+            Ok(IdIndex::Map(map))
+        }
+    }
+
+    #[inline]
+    fn get(&self, id: i64) -> Option<usize> {
+        match self {
+            IdIndex::Table { first_id, slots } => {
+                let offset = id.checked_sub(*first_id)?;
+                let slot = *slots.get(usize::try_from(offset).ok()?)?;
+                (slot != EMPTY_SLOT).then_some(slot as usize)
+            }
+            IdIndex::Map(map) => map.get(&id).map(|&index| index as usize),
+        }
+    }
+}

@@ -1,0 +1,395 @@
+//! The server's validation of an incoming batch, rule for rule and message for message.
+//!
+//! Compatibility mode ([`Validator::check_batch`]) reproduces the original server: rules
+//! run in order, the first failure rejects the whole batch and its text is the answer.
+//! Verdict mode ([`Validator::verdicts`]) judges every vote on its own, so one bad vote
+//! does not block the votes behind it.
+//!
+//! | rule | checked | [`Rejection`] |
+//! |---|---|---|
+//! | 1 | a key pair (or, without keys, the polling place) exists | [`Rejection::InvalidPollingPlace`] |
+//! | 2 | the vote opens and its signature verifies (crypto layer) | [`Rejection::InvalidEncryption`] |
+//! | 3 | it opened to a JSON object (crypto layer) | [`Rejection::DecryptedVoteIsNone`], [`Rejection::DecryptionUnspecified`] |
+//! | — | its fields have the right types | [`Rejection::InvalidFormat`] |
+//! | 4 | at most `max_candidates` candidates | [`Rejection::TooManyCandidates`] |
+//! | 5 | no candidate twice | [`Rejection::DuplicateCandidates`] |
+//! | 6 | a blank vote circles no candidate | [`Rejection::BlankVoteWithCandidates`] |
+//! | 7 | every candidate belongs to the (known) party | [`Rejection::CandidateNotInParty`] |
+//! | 8 | the party is known | [`Rejection::InvalidParty`] |
+//! | 9 | (token, polling place) not stored yet | [`Rejection::TokenAlreadyStored`] |
+//! | 10 | the election id is this election's | [`Rejection::InvalidElectionId`] |
+//! | 11 | no token twice in the batch (after all votes) | [`Rejection::DuplicateTokenInBatch`] |
+//!
+//! Rule 7 runs only for a known party; an unknown party with candidates gets rule 8's
+//! message, as in the original. A negative id is not a format error: it names a party or
+//! candidate that does not exist.
+//!
+//! ```
+//! use electie_core::{ElectionConfig, InMemoryTokenStore, PartyId, CandidateId, PollingPlaceId, Validator, Vote};
+//!
+//! # let nrsr_2020 = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/nrsr_2020");
+//! let config = ElectionConfig::load(nrsr_2020)?;
+//! let validator = Validator::new(&config);
+//! let vote = Vote {
+//!     party_id: Some(PartyId(10)),
+//!     candidate_ids: vec![CandidateId(1075), CandidateId(0)],
+//!     token: "t-1".into(),
+//!     election_id: "election_id".into(),
+//! };
+//! let store = InMemoryTokenStore::new();
+//! let answer = validator.check_batch(PollingPlaceId(0), &[vote], &store);
+//! assert_eq!(
+//!     answer.unwrap_err().to_string(),
+//!     "Invalid candidates ids - candidate |0| is not in party |10|"
+//! );
+//! # Ok::<(), electie_core::Error>(())
+//! ```
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::config::ElectionConfig;
+use crate::error::FormatError;
+use crate::ids::{CandidateId, PartyId, PollingPlaceId};
+use crate::models::Vote;
+
+/// Why the server refuses a vote or a batch. `Display` is the exact message text of the
+/// original server (or, where the original crashed with HTTP 500, electie's message).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// Rule 1: no key pair for the batch's polling place.
+    #[error("Invalid polling place id")]
+    InvalidPollingPlace,
+    /// The batch holds no votes (the original crashed; electie answers 400).
+    #[error("Empty batch")]
+    EmptyBatch,
+    /// Rule 2: the vote cannot be opened or its signature does not verify. One message
+    /// for every cause, so no oracle reaches the sender.
+    #[error("Invalid vote encryption or signature")]
+    InvalidEncryption,
+    /// Rule 3: the payload opened to `null`.
+    #[error("Invalid decryption - decrypted vote is none")]
+    DecryptedVoteIsNone,
+    /// Rule 3: the payload opened to something that is not an object.
+    #[error("Invalid decryption - unspecified")]
+    DecryptionUnspecified,
+    /// The vote's fields have the wrong types or are missing.
+    #[error("Invalid vote format - {0}")]
+    InvalidFormat(FormatError),
+    /// Rule 4: more candidates circled than the configured limit.
+    #[error("Number of candidates is more than {limit}")]
+    TooManyCandidates {
+        /// The configured limit.
+        limit: usize,
+    },
+    /// Rule 5: a candidate circled twice.
+    #[error("Duplicate candidates ids")]
+    DuplicateCandidates,
+    /// Rule 6: a blank vote (`party_id` null) with candidates.
+    #[error(
+        "When party_id is None there is no possibility to have length of candidate_ids greater than zero"
+    )]
+    BlankVoteWithCandidates,
+    /// Rule 7: the first candidate not on the voted party's list.
+    #[error("Invalid candidates ids - candidate |{candidate}| is not in party |{party}|")]
+    CandidateNotInParty {
+        /// The offending candidate id.
+        candidate: CandidateId,
+        /// The voted party.
+        party: PartyId,
+    },
+    /// Rule 8: the party does not exist.
+    #[error("Invalid party id")]
+    InvalidParty,
+    /// Rule 9: a vote with this token is already stored for this polling place.
+    #[error("Duplicate combination of token and polling place id")]
+    TokenAlreadyStored,
+    /// Rule 10: the vote belongs to another election.
+    #[error("Invalid election id")]
+    InvalidElectionId,
+    /// Rule 11: two votes of the batch share a token.
+    #[error("Duplicate tokens in the batch")]
+    DuplicateTokenInBatch,
+}
+
+impl Rejection {
+    /// The rule number of spec 20 (1–11), or `None` for electie's own format and
+    /// empty-batch checks.
+    pub fn rule(&self) -> Option<u8> {
+        Some(match self {
+            Rejection::InvalidPollingPlace => 1,
+            Rejection::InvalidEncryption => 2,
+            Rejection::DecryptedVoteIsNone | Rejection::DecryptionUnspecified => 3,
+            Rejection::TooManyCandidates { .. } => 4,
+            Rejection::DuplicateCandidates => 5,
+            Rejection::BlankVoteWithCandidates => 6,
+            Rejection::CandidateNotInParty { .. } => 7,
+            Rejection::InvalidParty => 8,
+            Rejection::TokenAlreadyStored => 9,
+            Rejection::InvalidElectionId => 10,
+            Rejection::DuplicateTokenInBatch => 11,
+            Rejection::InvalidFormat(_) | Rejection::EmptyBatch => return None,
+        })
+    }
+}
+
+impl From<FormatError> for Rejection {
+    fn from(error: FormatError) -> Self {
+        Rejection::InvalidFormat(error)
+    }
+}
+
+/// Where rule 9 looks for tokens already stored.
+///
+/// Validation only reads (`contains`). A store makes check-and-insert atomic by being
+/// borrowed mutably across [`Validator::accept_batch`] (in memory) or by running both in
+/// one transaction (databases): of two batches racing with the same token, one wins.
+pub trait TokenStore {
+    /// Whether a vote with `token` is stored for `polling_place`.
+    fn contains(&self, polling_place: PollingPlaceId, token: &str) -> bool;
+
+    /// Records `token` for `polling_place`; `false` when it was already there.
+    fn insert(&mut self, polling_place: PollingPlaceId, token: &str) -> bool;
+}
+
+/// Tokens kept in memory, per polling place.
+#[derive(Debug, Clone, Default)]
+pub struct InMemoryTokenStore {
+    places: FxHashMap<PollingPlaceId, FxHashSet<Box<str>>>,
+}
+
+impl InMemoryTokenStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of stored tokens over all polling places.
+    pub fn len(&self) -> usize {
+        self.places.values().map(FxHashSet::len).sum()
+    }
+
+    /// Whether nothing is stored.
+    pub fn is_empty(&self) -> bool {
+        self.places.values().all(FxHashSet::is_empty)
+    }
+}
+
+impl TokenStore for InMemoryTokenStore {
+    #[inline]
+    fn contains(&self, polling_place: PollingPlaceId, token: &str) -> bool {
+        self.places
+            .get(&polling_place)
+            .is_some_and(|tokens| tokens.contains(token))
+    }
+
+    fn insert(&mut self, polling_place: PollingPlaceId, token: &str) -> bool {
+        self.places
+            .entry(polling_place)
+            .or_default()
+            .insert(token.into())
+    }
+}
+
+/// The per-vote outcome of [`Validator::verdicts`]: `Ok(())` when accepted.
+pub type Verdict = Result<(), Rejection>;
+
+/// Applies the rules of one election's configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Validator<'config> {
+    config: &'config ElectionConfig,
+}
+
+impl<'config> Validator<'config> {
+    /// A validator over `config`'s lookups.
+    pub fn new(config: &'config ElectionConfig) -> Self {
+        Self { config }
+    }
+
+    /// The configuration the rules come from.
+    pub fn config(&self) -> &'config ElectionConfig {
+        self.config
+    }
+
+    /// Rules 4–8 for one ballot: what a terminal or gateway checks before a vote leaves
+    /// the polling place.
+    ///
+    /// # Errors
+    /// The first rule the ballot breaks.
+    #[inline]
+    pub fn check_ballot(
+        &self,
+        party_id: Option<PartyId>,
+        candidate_ids: &[CandidateId],
+    ) -> Result<(), Rejection> {
+        let limit = self.config.max_candidates();
+        if candidate_ids.len() > limit {
+            return Err(Rejection::TooManyCandidates { limit });
+        }
+        if has_duplicates(candidate_ids) {
+            return Err(Rejection::DuplicateCandidates);
+        }
+        let Some(party) = party_id else {
+            return if candidate_ids.is_empty() {
+                Ok(())
+            } else {
+                Err(Rejection::BlankVoteWithCandidates)
+            };
+        };
+        let party_index = self
+            .config
+            .party_index(party)
+            .ok_or(Rejection::InvalidParty)?;
+        for &candidate in candidate_ids {
+            let belongs = self.config.candidate_index(candidate).is_some_and(|index| {
+                self.config.party_index_of_candidate_index(index) == party_index
+            });
+            if !belongs {
+                return Err(Rejection::CandidateNotInParty { candidate, party });
+            }
+        }
+        Ok(())
+    }
+
+    /// Rules 4–10 for one vote of a batch from `polling_place`.
+    ///
+    /// # Errors
+    /// The first rule the vote breaks.
+    #[inline]
+    pub fn check_vote(
+        &self,
+        polling_place: PollingPlaceId,
+        vote: &Vote,
+        store: &dyn TokenStore,
+    ) -> Result<(), Rejection> {
+        self.check_ballot(vote.party_id, &vote.candidate_ids)?;
+        if store.contains(polling_place, &vote.token) {
+            return Err(Rejection::TokenAlreadyStored);
+        }
+        if vote.election_id != self.config.election_id() {
+            return Err(Rejection::InvalidElectionId);
+        }
+        Ok(())
+    }
+
+    /// Compatibility mode over decoded votes: rules 1 and 4–11, the first failure
+    /// rejects the batch.
+    ///
+    /// # Errors
+    /// The first failure, whose text is the original server's answer.
+    pub fn check_batch(
+        &self,
+        polling_place: PollingPlaceId,
+        votes: &[Vote],
+        store: &dyn TokenStore,
+    ) -> Result<(), Rejection> {
+        self.check_items(polling_place, votes.iter().map(Ok), votes.len(), store)
+    }
+
+    /// Compatibility mode over a batch as it came out of the crypto layer: each item is
+    /// a decoded vote or why it could not be opened or read (rules 2, 3 and format),
+    /// reported at its place in the order.
+    ///
+    /// # Errors
+    /// The first failure in batch order.
+    pub fn check_decoded_batch(
+        &self,
+        polling_place: PollingPlaceId,
+        items: &[Result<Vote, Rejection>],
+        store: &dyn TokenStore,
+    ) -> Result<(), Rejection> {
+        self.check_items(
+            polling_place,
+            items.iter().map(|item| item.as_ref().map_err(Clone::clone)),
+            items.len(),
+            store,
+        )
+    }
+
+    fn check_items<'v>(
+        &self,
+        polling_place: PollingPlaceId,
+        items: impl Iterator<Item = Result<&'v Vote, Rejection>>,
+        count: usize,
+        store: &dyn TokenStore,
+    ) -> Result<(), Rejection> {
+        if !self.config.accepts_polling_place(polling_place) {
+            return Err(Rejection::InvalidPollingPlace);
+        }
+        if count == 0 {
+            return Err(Rejection::EmptyBatch);
+        }
+        let mut tokens: FxHashSet<&str> =
+            FxHashSet::with_capacity_and_hasher(count, Default::default());
+        let mut duplicate_token = false;
+        for item in items {
+            let vote = item?;
+            self.check_vote(polling_place, vote, store)?;
+            duplicate_token |= !tokens.insert(vote.token.as_str());
+        }
+        if duplicate_token {
+            return Err(Rejection::DuplicateTokenInBatch);
+        }
+        Ok(())
+    }
+
+    /// Compatibility mode, then storing every token when the batch is accepted: the
+    /// check and the insert happen under one mutable borrow, so they are atomic.
+    ///
+    /// # Errors
+    /// As [`check_batch`](Self::check_batch); nothing is stored then.
+    pub fn accept_batch(
+        &self,
+        polling_place: PollingPlaceId,
+        votes: &[Vote],
+        store: &mut dyn TokenStore,
+    ) -> Result<(), Rejection> {
+        self.check_batch(polling_place, votes, &*store)?;
+        for vote in votes {
+            store.insert(polling_place, &vote.token);
+        }
+        Ok(())
+    }
+
+    /// Verdict mode: one verdict per item, in order. A vote is refused for rule 11 only
+    /// when an earlier *accepted* vote of the batch carries its token; rejected votes
+    /// reserve nothing. An unknown polling place rejects every vote.
+    pub fn verdicts(
+        &self,
+        polling_place: PollingPlaceId,
+        items: &[Result<Vote, Rejection>],
+        store: &dyn TokenStore,
+    ) -> Vec<Verdict> {
+        if !self.config.accepts_polling_place(polling_place) {
+            return vec![Err(Rejection::InvalidPollingPlace); items.len()];
+        }
+        let mut accepted_tokens: FxHashSet<&str> =
+            FxHashSet::with_capacity_and_hasher(items.len(), Default::default());
+        items
+            .iter()
+            .map(|item| {
+                let vote = item.as_ref().map_err(Clone::clone)?;
+                self.check_vote(polling_place, vote, store)?;
+                if !accepted_tokens.insert(vote.token.as_str()) {
+                    return Err(Rejection::DuplicateTokenInBatch);
+                }
+                Ok(())
+            })
+            .collect()
+    }
+}
+
+/// Ballots are short (rule 4 runs first), so a quadratic scan beats hashing; long lists
+/// fall back to sorting a copy.
+#[inline]
+fn has_duplicates(ids: &[CandidateId]) -> bool {
+    if ids.len() <= 16 {
+        ids.iter()
+            .enumerate()
+            .any(|(index, id)| ids[index + 1..].contains(id))
+    } else {
+        let mut sorted = ids.to_vec();
+        sorted.sort_unstable();
+        sorted.windows(2).any(|pair| pair[0] == pair[1])
+    }
+}
