@@ -1,0 +1,5 @@
+//! Ready-made electoral systems.
+
+pub mod slovak;
+
+pub use slovak::{SlovakElection, SlovakSeats};
