@@ -332,6 +332,47 @@ impl ElectionConfig {
         })
     }
 
+    /// The server form (`GET /elections/voting-data`) of this configuration, with
+    /// `polling_places`, `election_id` and `max_candidates` included. Private keys are
+    /// never written: the answer leaves the server.
+    pub fn to_server_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "parties": self.parties,
+            "key_pairs": self.key_pairs.iter().map(KeyPair::public_only).collect::<Vec<_>>(),
+            "texts": self.texts,
+            "regions": self.regions,
+            "counties": self.counties,
+            "municipalities": self.municipalities,
+            "polling_places": self.polling_places,
+            "election_id": self.election_id,
+            "max_candidates": self.max_candidates,
+        })
+    }
+
+    /// The gateway form (`config.json`) for one polling place: its own polling place
+    /// and key pair, public keys only. `None` for an unknown polling place.
+    pub fn to_gateway_json(&self, polling_place: PollingPlaceId) -> Option<serde_json::Value> {
+        let place = &self.polling_places[self.polling_place_index(polling_place)?];
+        let mut place_json = serde_json::to_value(place).ok()?;
+        if let Some(object) = place_json.as_object_mut() {
+            object.remove("_id");
+        }
+        let key_pairs: Vec<KeyPair> = self
+            .key_pair(polling_place)
+            .map(KeyPair::public_only)
+            .into_iter()
+            .collect();
+        Some(serde_json::json!({
+            "parties": self.parties,
+            "key_pairs": key_pairs,
+            "texts": self.texts,
+            "polling_place": place_json,
+            "polling_place_id": polling_place,
+            "election_id": self.election_id,
+            "max_candidates": self.max_candidates,
+        }))
+    }
+
     /// Replaces the election id votes must carry.
     pub fn with_election_id(mut self, election_id: impl Into<String>) -> Self {
         self.election_id = election_id.into();

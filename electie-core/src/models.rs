@@ -233,6 +233,20 @@ pub struct KeyPair {
     pub g_public_key_pem: String,
 }
 
+impl KeyPair {
+    /// The same record without private keys: what may leave the side that holds them.
+    pub fn public_only(&self) -> KeyPair {
+        KeyPair {
+            id: self.id,
+            polling_place_id: self.polling_place_id,
+            private_key_pem: None,
+            public_key_pem: self.public_key_pem.clone(),
+            g_private_key_pem: None,
+            g_public_key_pem: self.g_public_key_pem.clone(),
+        }
+    }
+}
+
 /// A text in Slovak and English.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Text {

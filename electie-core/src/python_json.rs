@@ -617,8 +617,10 @@ fn write_int(int: &Int, out: &mut String) {
 }
 
 /// Writes a float as Python's `float.__repr__` (and so `json.dumps`) does: the
-/// shortest digits that round-trip, in positional form when the decimal exponent is
-/// in `-4..16` (with at least one fractional digit), otherwise `d.ddde±XX`.
+/// shortest digits that round-trip, the closest to the exact value with ties to even
+/// (Ryu gives exactly these; Rust's own `{:e}` does not break exact ties to even), in
+/// positional form when the decimal exponent is in `-4..16` (with at least one
+/// fractional digit), otherwise `d.ddde±XX`.
 pub fn write_python_float(value: f64, out: &mut String) {
     if value.is_nan() {
         out.push_str("NaN");
@@ -628,27 +630,39 @@ pub fn write_python_float(value: f64, out: &mut String) {
         out.push_str(if value > 0.0 { "Infinity" } else { "-Infinity" });
         return;
     }
-    // Rust's `{:e}` prints the shortest round-trip digits, e.g. "-1.2345e-7".
-    let scientific = format!("{value:e}");
-    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+    let mut buffer = ryu::Buffer::new();
+    let shortest = buffer.format_finite(value);
+    let (sign, unsigned) = match shortest.strip_prefix('-') {
         Some(rest) => ("-", rest),
-        None => ("", mantissa),
+        None => ("", shortest),
     };
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, exponent.parse::<i32>().unwrap_or(0)),
+        None => (unsigned, 0),
+    };
+    let (integer_part, fraction_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    // Significant digits and the decimal exponent of the first of them.
+    let mut exponent = exponent + integer_part.len() as i32 - 1;
+    let all_digits = format!("{integer_part}{fraction_part}");
+    let leading_zeros = all_digits.len() - all_digits.trim_start_matches('0').len();
+    exponent -= leading_zeros as i32;
+    let digits = all_digits.trim_matches('0');
     out.push_str(sign);
+    if digits.is_empty() {
+        out.push_str("0.0");
+        return;
+    }
     if (-4..16).contains(&exponent) {
         if exponent < 0 {
             out.push_str("0.");
             for _ in 0..(-exponent - 1) {
                 out.push('0');
             }
-            out.push_str(&digits);
+            out.push_str(digits);
         } else {
             let integer_len = exponent as usize + 1;
             if digits.len() <= integer_len {
-                out.push_str(&digits);
+                out.push_str(digits);
                 for _ in digits.len()..integer_len {
                     out.push('0');
                 }
@@ -761,6 +775,12 @@ mod tests {
             (f64::MAX, "1.7976931348623157e+308"),
             (9007199254740993.0, "9007199254740992.0"),
             (1234567890123456.7, "1234567890123456.8"),
+            // An exact tie between two shortest candidates goes to the even digit.
+            (-650575107905376.25, "-650575107905376.2"),
+            (0.0, "0.0"),
+            (100.0, "100.0"),
+            (1e22, "1e+22"),
+            (123e-20, "1.23e-18"),
         ];
         for (value, expected) in cases {
             assert_eq!(float_repr(value), expected, "repr of {value:e}");
