@@ -149,6 +149,14 @@ pub enum FormatError {
         /// The integer as written.
         value: String,
     },
+    /// The text is not JSON at all.
+    #[error("not valid JSON at byte {offset}: {problem}")]
+    Json {
+        /// Byte offset of the problem.
+        offset: usize,
+        /// What is wrong there.
+        problem: JsonProblem,
+    },
     /// Anything serde reports while reading a typed model.
     #[error("{0}")]
     Model(String),

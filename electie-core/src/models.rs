@@ -297,17 +297,22 @@ impl Message {
         }
     }
 
-    /// The answer as the original services write it over HTTP (compact JSON).
-    pub fn to_http_json(&self) -> String {
-        let mut object = Object::new();
+    /// The answer as a JSON object, `status` then `message`.
+    pub fn to_json(&self) -> Value {
+        let mut object = Object::with_capacity(2);
         let status = match self.status {
             Status::Success => "success",
             Status::Failure => "failure",
         };
         object.insert("status".into(), status.into());
         object.insert("message".into(), self.message.as_str().into());
-        // Strings and objects only: the compact style cannot fail on them.
-        crate::python_json::dumps_compact(&Value::Object(object)).unwrap_or_default()
+        Value::Object(object)
+    }
+
+    /// The answer as the original services write it over HTTP (compact JSON).
+    pub fn to_http_json(&self) -> String {
+        // Strings only: the compact style cannot fail on them.
+        crate::python_json::dumps_compact(&self.to_json()).unwrap_or_default()
     }
 }
 

@@ -1,1 +1,36 @@
-fn main() {}
+//! `electie`: the command line of the electie toolkit.
+//!
+//! Every subcommand reads JSON from a file or standard input (`-`), writes JSON where a
+//! program reads it, and reports bad input on stderr with a message naming the problem.
+//! Exit codes: 0 success, 1 the input was judged and something failed (a rejected vote,
+//! a payload that does not open), 2 usage, configuration or key errors.
+
+#![forbid(unsafe_code)]
+
+mod input;
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Count polling-place e-votes: validate, seal and open, tally, allocate seats.
+#[derive(Debug, Parser)]
+#[command(name = "electie", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate a batch of decrypted votes as the server does (rules 1 and 4–11).
+    Validate(validate::ValidateArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Validate(args) => validate::run(args),
+    }
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The one entry point for every check of the electie workspace. CI (.ci/run) calls
+# exactly this. It installs what it needs when it is missing, so it also works on a
+# fresh machine, and ends with one summary line: "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")"
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+step() { printf '\n==> %s\n' "$*"; }
+
+ensure_cargo_tool() { # binary, crate
+  command -v "$1" >/dev/null 2>&1 || cargo install --locked "$2"
+}
+
+step "formatting (cargo fmt --check)"
+cargo fmt --all -- --check
+
+step "lints (cargo clippy -D warnings)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "Rust tests (cargo test --workspace)"
+cargo test --workspace 2>&1 | tee -a "$log"
+
+step "documentation (cargo doc, warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+
+step "dependency policy (cargo deny: licenses, bans, sources)"
+ensure_cargo_tool cargo-deny cargo-deny
+cargo deny --log-level error check licenses bans sources
+
+step "summary"
+grep -E '^test result:' "$log" | awk '
+  { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
+  END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }'
