@@ -78,6 +78,13 @@ pub enum Error {
     /// Two tallies over different configurations cannot be merged.
     #[error("tallies have different shapes and cannot be merged")]
     ShapeMismatch,
+    /// A locality level other than `region_code`, `county_code`, `municipality_code`,
+    /// `administrative_area_code`.
+    #[error("unknown filter_by {filter_by:?}")]
+    UnknownLocalityLevel {
+        /// The value given.
+        filter_by: String,
+    },
     /// A vote names a polling place the configuration does not know.
     #[error("unknown polling place id {0}")]
     UnknownPollingPlace(i64),

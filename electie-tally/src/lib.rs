@@ -28,11 +28,13 @@
 #![forbid(unsafe_code)]
 
 pub mod apportion;
+pub mod count;
 mod error;
 pub mod preferential;
 pub mod preset;
 pub mod ranked;
 mod ratio;
+pub mod results;
 pub mod single_winner;
 pub mod threshold;
 pub mod tie;

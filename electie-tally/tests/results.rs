@@ -1,0 +1,342 @@
+//! Counting, merging and results in the original shapes on the real NR SR 2020
+//! configuration; Python `round` semantics checked against CPython's answers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use electie_core::validation::Rejection;
+use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
+use electie_tally::Error;
+use electie_tally::count::{CirclePolicy, Counter, Tally};
+use electie_tally::results::{
+    LocalityLevel, ResultsOptions, candidate_results, party_results, percentage, py_round,
+    results_by_locality, seat_outcome, status,
+};
+
+fn config() -> ElectionConfig {
+    ElectionConfig::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/nrsr_2020")).unwrap()
+}
+
+/// `(count, total, repr(round(count/total*100, 4)), repr(round(…, 2)))` from CPython 3.
+const PAIRS: &[(u64, u64, &str, &str)] = &[
+    (1, 3200, "0.0312", "0.03"),
+    (3, 3200, "0.0938", "0.09"),
+    (1, 8, "12.5", "12.5"),
+    (1, 16, "6.25", "6.25"),
+    (1, 32, "3.125", "3.12"),
+    (5, 64, "7.8125", "7.81"),
+    (7, 128, "5.4688", "5.47"),
+    (1, 1600, "0.0625", "0.06"),
+    (13650, 2061100, "0.6623", "0.66"),
+    (721166, 2881511, "25.0274", "25.03"),
+    (200780, 2881511, "6.9679", "6.97"),
+    (1, 3, "33.3333", "33.33"),
+    (2, 3, "66.6667", "66.67"),
+    (1, 7, "14.2857", "14.29"),
+    (100, 100, "100.0", "100.0"),
+    (0, 5, "0.0", "0.0"),
+    (50001, 100000, "50.001", "50.0"),
+    (636063, 1980115, "32.1225", "32.12"),
+    (756250, 865420, "87.3853", "87.39"),
+    (2008561, 3322378, "60.4555", "60.46"),
+    (188953, 1300002, "14.5348", "14.53"),
+    (20779, 557970, "3.724", "3.72"),
+    (2304358, 3368790, "68.4031", "68.4"),
+    (246822, 2427460, "10.1679", "10.17"),
+    (1091230, 1861669, "58.6157", "58.62"),
+    (3021953, 4501999, "67.1247", "67.12"),
+    (724207, 2320983, "31.2026", "31.2"),
+    (274432, 890731, "30.8098", "30.81"),
+    (53770, 1798522, "2.9897", "2.99"),
+    (1139792, 2183171, "52.2081", "52.21"),
+    (345648, 1622656, "21.3014", "21.3"),
+    (1214841, 2599210, "46.7389", "46.74"),
+    (363722, 3123860, "11.6434", "11.64"),
+    (2817320, 2830338, "99.5401", "99.54"),
+    (2122123, 3254209, "65.2116", "65.21"),
+    (372853, 2087703, "17.8595", "17.86"),
+    (993185, 2074690, "47.8715", "47.87"),
+    (374745, 2348791, "15.9548", "15.95"),
+    (2518643, 4593928, "54.8255", "54.83"),
+    (59563, 60494, "98.461", "98.46"),
+    (2400680, 2448985, "98.0276", "98.03"),
+    (2132268, 2615251, "81.5321", "81.53"),
+    (868107, 1636829, "53.0359", "53.04"),
+    (2512020, 3554514, "70.6713", "70.67"),
+    (1807925, 2417627, "74.781", "74.78"),
+    (676627, 3786387, "17.87", "17.87"),
+    (639865, 1956435, "32.7057", "32.71"),
+    (181355, 2178146, "8.3261", "8.33"),
+    (48572, 680111, "7.1418", "7.14"),
+    (2627105, 3881156, "67.6887", "67.69"),
+    (2176307, 2352445, "92.5126", "92.51"),
+    (3953048, 4484733, "88.1446", "88.14"),
+    (608437, 2875978, "21.1558", "21.16"),
+    (139331, 1640590, "8.4927", "8.49"),
+    (850062, 3462773, "24.5486", "24.55"),
+    (1158906, 3700651, "31.3163", "31.32"),
+    (746231, 1541018, "48.4245", "48.42"),
+];
+/// `(x, repr(round(x, 4)))` from CPython 3: exact ties (0.03125) and near-ties.
+const VALUES: &[(f64, &str)] = &[
+    (0.03125, "0.0312"),
+    (0.09375, "0.0938"),
+    (12.03125, "12.0312"),
+    (1.00005, "1.0001"),
+    (0.00015, "0.0001"),
+    (2.675, "2.675"),
+    (50.00005, "50.0001"),
+    (33.33335, "33.3334"),
+    (0.5, "0.5"),
+    (99.99995, "99.9999"),
+    (0.00005, "0.0001"),
+    (0.000_000_001, "0.0"),
+    (7.00125, "7.0012"),
+];
+
+#[test]
+fn python_round_semantics() {
+    for &(count, total, four, two) in PAIRS {
+        assert_eq!(
+            serde_json::to_string(&percentage(count, total, 4)).unwrap(),
+            four,
+            "{count}/{total}"
+        );
+        assert_eq!(
+            serde_json::to_string(&percentage(count, total, 2)).unwrap(),
+            two,
+            "{count}/{total}"
+        );
+    }
+    for &(x, expected) in VALUES {
+        assert_eq!(
+            serde_json::to_string(&py_round(x, 4)).unwrap(),
+            expected,
+            "{x}"
+        );
+    }
+    assert_eq!(percentage(5, 0, 4), 0.0);
+}
+
+#[test]
+fn count_merge_and_totals() {
+    let config = config();
+    let mut a = Tally::new(&config);
+    let mut b = Tally::new(&config);
+    a.add(
+        &config,
+        PollingPlaceId(0),
+        Some(PartyId(10)),
+        &[CandidateId(1075)],
+    )
+    .unwrap();
+    a.add(&config, PollingPlaceId(1), None, &[]).unwrap();
+    b.add(&config, PollingPlaceId(0), Some(PartyId(10)), &[])
+        .unwrap();
+    b.add(&config, PollingPlaceId(5997), Some(PartyId(3)), &[])
+        .unwrap();
+    let mut ab = a.clone();
+    ab.merge(&b).unwrap();
+    let mut ba = b.clone();
+    ba.merge(&a).unwrap();
+    assert_eq!(ab, ba);
+    assert_eq!(ab.total_votes(), 4);
+    assert_eq!(ab.blank_total(), 1);
+    assert_eq!(ab.party_totals()[10], 2);
+    assert_eq!(ab.candidate_totals()[1075], 1);
+    assert_eq!(ab.place_party_votes(0)[10], 2);
+    // unknown ids are typed errors and count nothing
+    assert_eq!(
+        a.add(&config, PollingPlaceId(6000), None, &[]),
+        Err(Error::UnknownPollingPlace(6000))
+    );
+    assert_eq!(
+        a.add(&config, PollingPlaceId(0), Some(PartyId(99)), &[]),
+        Err(Error::UnknownParty(99))
+    );
+    assert_eq!(
+        a.add(
+            &config,
+            PollingPlaceId(0),
+            Some(PartyId(1)),
+            &[CandidateId(-1)]
+        ),
+        Err(Error::UnknownCandidate(-1))
+    );
+    assert_eq!(a.total_votes(), 2);
+    assert_eq!(
+        a.merge(&Tally::with_shape(1, 1, 1)),
+        Err(Error::ShapeMismatch)
+    );
+    // full-size memory figure: u32 counters
+    assert_eq!(a.heap_bytes(), (25 * 5998 + 5998 + 2736 * 5998) * 4);
+}
+
+#[test]
+fn counter_rejects_with_validation_reasons() {
+    let config = config();
+    let mut tally = Tally::new(&config);
+    let counter = Counter::new(&config, CirclePolicy::Reject);
+    let place = PollingPlaceId(0);
+    assert_eq!(
+        counter.count(&mut tally, PollingPlaceId(-1), None, &[]),
+        Err(Rejection::InvalidPollingPlace)
+    );
+    assert_eq!(
+        counter.count(&mut tally, place, Some(PartyId(99)), &[]),
+        Err(Rejection::InvalidParty)
+    );
+    assert_eq!(
+        counter.count(&mut tally, place, None, &[CandidateId(1075)]),
+        Err(Rejection::BlankVoteWithCandidates)
+    );
+    assert_eq!(
+        counter
+            .count(&mut tally, place, Some(PartyId(10)), &[CandidateId(0)])
+            .unwrap_err()
+            .to_string(),
+        "Invalid candidates ids - candidate |0| is not in party |10|"
+    );
+    let members: Vec<CandidateId> = (1075..1081).map(CandidateId).collect();
+    assert!(matches!(
+        counter.count(&mut tally, place, Some(PartyId(10)), &members),
+        Err(Rejection::TooManyCandidates { .. })
+    ));
+    assert_eq!(tally.total_votes(), 0);
+    let lenient = Counter::new(&config, CirclePolicy::IgnorePreferences);
+    lenient
+        .count(&mut tally, place, Some(PartyId(10)), &members)
+        .unwrap();
+    assert_eq!(tally.party_totals()[10], 1);
+    assert_eq!(tally.candidate_totals().iter().sum::<u64>(), 0);
+    assert_eq!(tally.ignored_preferences(), 1);
+    counter
+        .count(&mut tally, place, Some(PartyId(10)), &members[..2])
+        .unwrap();
+    assert_eq!(tally.candidate_totals().iter().sum::<u64>(), 2);
+}
+
+/// Votes shaped like the 2020 result, scaled down, into one tally.
+fn scaled_2020(config: &ElectionConfig) -> Tally {
+    let mut tally = Tally::new(config);
+    // party index → votes (fixture / 100), one preferential vote for the 2nd candidate
+    let votes: [(i64, u32); 6] = [
+        (2, 1792),
+        (3, 2375),
+        (5, 1663),
+        (9, 7211),
+        (17, 5271),
+        (22, 2296),
+    ];
+    let mut place = 0;
+    for (party, n) in votes {
+        let second = config.candidate_indices_of_party(usize::try_from(party).unwrap())[1];
+        let cid = config.candidates()[second as usize].id;
+        for i in 0..n {
+            let cands: &[CandidateId] = if i % 10 == 0 { &[cid] } else { &[] };
+            tally
+                .add(
+                    config,
+                    PollingPlaceId(place % 5998),
+                    Some(PartyId(party)),
+                    cands,
+                )
+                .unwrap();
+            place += 1;
+        }
+    }
+    tally
+        .add(config, PollingPlaceId(0), Some(PartyId(10)), &[])
+        .unwrap();
+    tally.add(config, PollingPlaceId(0), None, &[]).unwrap();
+    tally
+}
+
+#[test]
+fn results_in_original_shapes() {
+    let config = config();
+    let tally = scaled_2020(&config);
+    let outcome = seat_outcome(&config, &tally, &ResultsOptions::default()).unwrap();
+    assert_eq!(outcome.seats.iter().sum::<u64>(), 150);
+    let parties = party_results(&config, &outcome, true);
+    let first = serde_json::to_string(&parties[0]).unwrap();
+    assert!(
+        first.starts_with(r#"{"id":"9","doc_count":7211,"candidates":[{"id":""#),
+        "{first}"
+    );
+    assert!(
+        first.ends_with(
+            r#""percentage":34.9896,"in_parliament":true,"relative_percentage":34.9913,"seats":53}"#
+        ),
+        "{first}"
+    );
+    let without = serde_json::to_value(party_results(&config, &outcome, false)).unwrap();
+    assert!(without[0].get("candidates").is_none());
+    // ordered by votes, the one-vote party passes nothing
+    assert_eq!(parties.last().unwrap().doc_count, 0);
+    let ten = parties.iter().find(|p| p.id == "10").unwrap();
+    assert!(!ten.in_parliament);
+    assert_eq!(ten.relative_percentage, 0.0);
+    // the candidate with 10 % preferential votes moves up and is elected
+    let candidates = ten_percent_candidate(&config, &outcome);
+    assert!(candidates);
+    let list = candidate_results(&config, &outcome);
+    assert_eq!(list.len(), 6);
+    let top = serde_json::to_string(&list[0]).unwrap();
+    assert!(top.starts_with(r#"{"name":""#), "{top}");
+    assert!(
+        top.ends_with(r#"","doc_count":722,"percentage":10.0125}"#),
+        "{top}"
+    );
+    let st = status(&config, &tally, None);
+    assert_eq!(
+        serde_json::to_string(&st).unwrap(),
+        format!(
+            r#"{{"registered_voters":{},"total_votes":20610,"participation":{},"number_of_polling_places":5998}}"#,
+            st.registered_voters,
+            serde_json::to_string(&percentage(20610, st.registered_voters, 2)).unwrap()
+        )
+    );
+    let regions = results_by_locality(&config, &tally, LocalityLevel::Region, None);
+    assert_eq!(regions.len(), 9); // 8 kraje and code 9 (abroad)
+    assert_eq!(regions.iter().map(|r| r.doc_count).sum::<u64>(), 20610);
+    let one = serde_json::to_string(&regions[0]).unwrap();
+    assert!(one.starts_with(r#"{"type":"region_code","code":"#), "{one}");
+    assert!(one.contains(r#""registered_participants":"#));
+    let bratislava = results_by_locality(&config, &tally, LocalityLevel::County, Some(101));
+    assert_eq!(bratislava.len(), 1);
+    assert_eq!(bratislava[0].code, 101);
+    let municipalities = results_by_locality(&config, &tally, LocalityLevel::Municipality, None);
+    assert_eq!(
+        municipalities
+            .iter()
+            .map(|r| r.registered_participants)
+            .sum::<u64>(),
+        st.registered_voters
+    );
+    assert!(LocalityLevel::parse("street").is_err());
+    assert_eq!(
+        LocalityLevel::parse("administrative_area_code").unwrap(),
+        LocalityLevel::AdministrativeArea
+    );
+    let local = status(&config, &tally, Some((LocalityLevel::Region, 1)));
+    assert!(local.number_of_polling_places < 5998);
+}
+
+fn ten_percent_candidate(
+    config: &ElectionConfig,
+    outcome: &electie_tally::results::SeatOutcome,
+) -> bool {
+    let second = config.candidate_indices_of_party(9)[1] as usize;
+    outcome.elected[second]
+}
+
+#[test]
+fn empty_tally_renders() {
+    let config = config();
+    let tally = Tally::new(&config);
+    let outcome = seat_outcome(&config, &tally, &ResultsOptions::default()).unwrap();
+    assert!(outcome.seats.iter().all(|&s| s == 0));
+    let parties = party_results(&config, &outcome, true);
+    assert_eq!(parties.len(), 25);
+    assert_eq!(parties[0].id, "0");
+    assert_eq!(status(&config, &tally, None).participation, 0.0);
+}
