@@ -8,6 +8,9 @@
 #![forbid(unsafe_code)]
 
 mod input;
+mod rank;
+mod seats;
+mod tally;
 mod validate;
 
 use std::process::ExitCode;
@@ -26,11 +29,20 @@ struct Cli {
 enum Command {
     /// Validate a batch of decrypted votes as the server does (rules 1 and 4–11).
     Validate(validate::ValidateArgs),
+    /// Allocate seats from party votes (every common method, Slovak presets, two-round).
+    Seats(seats::SeatsArgs),
+    /// Rank candidates from ranked ballots (Schulze).
+    Rank(rank::RankArgs),
+    /// Count decrypted votes against a configuration: results with seats.
+    Tally(tally::TallyArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Validate(args) => validate::run(args),
+        Command::Seats(args) => seats::run(args),
+        Command::Rank(args) => rank::run(args),
+        Command::Tally(args) => tally::run(args),
     }
 }
