@@ -1,0 +1,105 @@
+//! Validation of 1 M generated votes against the NR SR 2020 configuration, single
+//! core, and the same checks in plain Python on the same votes in the same run.
+//!
+//! Every vote is valid, so both sides do the full work for every batch (with invalid
+//! votes both would stop early at the first failure of a batch).
+//!
+//! `cargo bench -p electie-benches --bench validate` prints criterion's figures, then a
+//! line `validate: rust … votes/s, python … votes/s, ratio …` from medians.
+
+use std::hint::black_box;
+use std::process::Command;
+use std::time::Instant;
+
+use criterion::{Criterion, Throughput};
+use electie_benches::{generate_votes, median, nrsr_2020, nrsr_2020_dir, write_votes_jsonl};
+use electie_core::{InMemoryTokenStore, PollingPlaceId, Validator, Vote};
+
+const VOTES: usize = 1_000_000;
+const BATCH: usize = 1_000;
+
+fn validate_all(
+    validator: &Validator<'_>,
+    batches: &[(PollingPlaceId, Vec<Vote>)],
+    store: &InMemoryTokenStore,
+) -> usize {
+    batches
+        .iter()
+        .filter(|(place, votes)| validator.check_batch(*place, votes, store).is_ok())
+        .count()
+}
+
+fn python_rate(votes_path: &std::path::Path) -> Option<(f64, usize)> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/validate_baseline.py");
+    let output = Command::new("python3")
+        .arg(script)
+        .arg(nrsr_2020_dir())
+        .arg(votes_path)
+        .arg(BATCH.to_string())
+        .arg("3")
+        .output()
+        .ok()?;
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).ok()?;
+    Some((
+        report["votes_per_second"].as_f64()?,
+        report["accepted_batches"].as_u64()? as usize,
+    ))
+}
+
+fn main() {
+    let config = nrsr_2020();
+    let cast = generate_votes(&config, VOTES, BATCH, 0, 2020);
+    let batches: Vec<(PollingPlaceId, Vec<Vote>)> = cast
+        .chunks(BATCH)
+        .map(|chunk| {
+            (
+                chunk[0].polling_place,
+                chunk.iter().map(|cast| cast.vote.clone()).collect(),
+            )
+        })
+        .collect();
+    let validator = Validator::new(&config);
+    let store = InMemoryTokenStore::new();
+
+    let mut criterion = Criterion::default().configure_from_args().sample_size(10);
+    let mut group = criterion.benchmark_group("validate");
+    group.throughput(Throughput::Elements(VOTES as u64));
+    group.bench_function("1M votes, batches of 1000, one core", |bench| {
+        bench.iter(|| validate_all(&validator, black_box(&batches), &store))
+    });
+    group.finish();
+
+    let rust_rates: Vec<f64> = (0..7)
+        .map(|_| {
+            let start = Instant::now();
+            black_box(validate_all(&validator, &batches, &store));
+            VOTES as f64 / start.elapsed().as_secs_f64()
+        })
+        .collect();
+    let rust_rate = median(rust_rates);
+    let accepted = validate_all(&validator, &batches, &store);
+
+    let votes_path =
+        std::env::temp_dir().join(format!("electie-validate-{}.jsonl", std::process::id()));
+    let python = write_votes_jsonl(&cast, &votes_path)
+        .ok()
+        .and_then(|()| python_rate(&votes_path));
+    let _ = std::fs::remove_file(&votes_path);
+    match python {
+        Some((python_rate, python_accepted)) => {
+            assert_eq!(
+                accepted, python_accepted,
+                "Rust and Python must accept the same batches"
+            );
+            println!(
+                "validate: rust {rust_rate:.0} votes/s, python {python_rate:.0} votes/s, ratio {:.1} (medians; {accepted} of {} batches accepted by both)",
+                rust_rate / python_rate,
+                batches.len()
+            );
+        }
+        None => println!(
+            "validate: rust {rust_rate:.0} votes/s (python3 not available for the baseline)"
+        ),
+    }
+    criterion.final_summary();
+}
