@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ConfigProblem, Error, Result};
 use crate::ids::{CandidateId, PartyId, PollingPlaceId};
-use crate::models::{Candidate, GatewayPollingPlace, KeyPair, Party, PollingPlace, Text};
+use crate::models::{Candidate, KeyPair, Party, PollingPlace, Text};
 
 /// The election id the original system hard-codes.
 pub const DEFAULT_ELECTION_ID: &str = "election_id";
@@ -137,8 +137,9 @@ struct JsonForm {
     candidates: Option<Vec<Candidate>>,
     #[serde(default)]
     polling_places: Option<Vec<PollingPlace>>,
+    /// The gateway form's polling place: a [`PollingPlace`] without `_id`.
     #[serde(default)]
-    polling_place: Option<GatewayPollingPlace>,
+    polling_place: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(default)]
     polling_place_id: Option<PollingPlaceId>,
     #[serde(default)]
@@ -252,7 +253,9 @@ impl ElectionConfig {
                     _ => None,
                 })
                 .ok_or(ConfigProblem::GatewayWithoutPollingPlaceId)?;
-            polling_places.push(place.with_id(id));
+            let mut place = place;
+            place.insert("_id".into(), serde_json::to_value(id)?);
+            polling_places.push(serde_json::from_value(serde_json::Value::Object(place))?);
         }
 
         let party_index = IdIndex::build(parties.iter().map(|party| party.id.0), "party")?;

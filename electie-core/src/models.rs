@@ -163,54 +163,6 @@ pub struct PollingPlace {
     pub registered_voters_count: u64,
 }
 
-/// A polling place as the gateway form carries it: the same fields without `_id`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GatewayPollingPlace {
-    /// Region (kraj) code.
-    pub region_code: i64,
-    /// Region name.
-    #[serde(default, deserialize_with = "display_text")]
-    pub region_name: String,
-    /// Administrative area code.
-    pub administrative_area_code: i64,
-    /// Administrative area name.
-    #[serde(default, deserialize_with = "display_text")]
-    pub administrative_area_name: String,
-    /// County (okres) code.
-    pub county_code: i64,
-    /// County name.
-    #[serde(default, deserialize_with = "display_text")]
-    pub county_name: String,
-    /// Municipality (obec) code.
-    pub municipality_code: i64,
-    /// Municipality name.
-    #[serde(default, deserialize_with = "display_text")]
-    pub municipality_name: String,
-    /// Number of the polling place within its municipality.
-    pub polling_place_number: i64,
-    /// Voters registered here.
-    pub registered_voters_count: u64,
-}
-
-impl GatewayPollingPlace {
-    /// The full polling place with the given id.
-    pub fn with_id(self, id: PollingPlaceId) -> PollingPlace {
-        PollingPlace {
-            id,
-            region_code: self.region_code,
-            region_name: self.region_name,
-            administrative_area_code: self.administrative_area_code,
-            administrative_area_name: self.administrative_area_name,
-            county_code: self.county_code,
-            county_name: self.county_name,
-            municipality_code: self.municipality_code,
-            municipality_name: self.municipality_name,
-            polling_place_number: self.polling_place_number,
-            registered_voters_count: self.registered_voters_count,
-        }
-    }
-}
-
 /// The key pairs of one polling place. The server form holds the server's pair of the
 /// polling place and the gateway's pair; a gateway needs only the public keys and its
 /// own private key, so the private fields are optional.
