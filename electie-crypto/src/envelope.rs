@@ -308,7 +308,7 @@ const fn m3_len(aes_key_length: AesKeyLength) -> usize {
 /// let Value::Object(vote) = loads(r#"{"token": "t", "party_id": 3, "candidate_ids": [1]}"#)
 ///     .expect("valid JSON") else { unreachable!() };
 ///
-/// let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+/// let mut rng = electie_crypto::system_rng();
 /// let sealer = Sealer::new(&gateway, &server.public_key());
 /// let sealed: Vec<_> = (0..4)
 ///     .map(|_| sealer.seal(&vote, AesKeyLength::Aes256, &mut rng))

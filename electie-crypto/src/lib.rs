@@ -16,7 +16,7 @@
 //! let Value::Object(vote) = loads(r#"{"token": "Ľ", "party_id": 10, "candidate_ids": [1075]}"#)
 //!     .expect("valid JSON") else { unreachable!() };
 //!
-//! let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+//! let mut rng = electie_crypto::system_rng();
 //! let sealed = seal(&vote, &gateway, &server.public_key(), AesKeyLength::Aes256, &mut rng)?;
 //!
 //! let opened = open(&sealed, &server, &gateway.public_key())?;
@@ -66,3 +66,16 @@ pub use backend::{Backend, UnknownBackend};
 pub use envelope::{AesKeyLength, Opened, Opener, Sealed, Sealer, open, seal};
 pub use error::{Error, KeyKind, KeyProblem, OpenStage, Result, SealProblem};
 pub use keys::{PrivateKey, PublicKey};
+/// The `rand_core` version whose traits [`seal`] takes, for callers that bring their own
+/// generator.
+pub use rand_core;
+
+/// The operating system's random generator, as [`seal`] takes it.
+pub type SystemRng = rand_core::UnwrapErr<getrandom::SysRng>;
+
+/// The operating system's random generator (`getrandom`), for [`seal`] and
+/// [`PrivateKey::generate_with_rng`].
+#[must_use]
+pub fn system_rng() -> SystemRng {
+    rand_core::UnwrapErr(getrandom::SysRng)
+}

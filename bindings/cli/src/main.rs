@@ -7,8 +7,12 @@
 
 #![forbid(unsafe_code)]
 
+mod crypto_io;
 mod input;
+mod keygen;
+mod open;
 mod rank;
+mod seal;
 mod seats;
 mod tally;
 mod validate;
@@ -35,6 +39,12 @@ enum Command {
     Rank(rank::RankArgs),
     /// Count decrypted votes against a configuration: results with seats.
     Tally(tally::TallyArgs),
+    /// Generate an RSA key pair (private.pem, public.pem) as electiersa writes them.
+    Keygen(keygen::KeygenArgs),
+    /// Seal JSON objects, one per line, as electiersa's encrypt_vote does.
+    Seal(seal::SealArgs),
+    /// Open sealed payloads, one per line, as electiersa's decrypt_vote does.
+    Open(open::OpenArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,5 +54,8 @@ fn main() -> ExitCode {
         Command::Seats(args) => seats::run(args),
         Command::Rank(args) => rank::run(args),
         Command::Tally(args) => tally::run(args),
+        Command::Keygen(args) => keygen::run(args),
+        Command::Seal(args) => seal::run(args),
+        Command::Open(args) => open::run(args),
     }
 }
