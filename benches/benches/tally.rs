@@ -1,0 +1,249 @@
+//! Counting, merging and seat allocation, on the NR SR 2020 configuration.
+//!
+//! * count and validate+count of 10 M generated votes on one core, against plain
+//!   Python (`tally_baseline.py`) on the first 1 M of the same votes in the same run;
+//! * merge of two full-size tallies (5 998 polling places × 2 736 candidates);
+//! * seat allocation: NR SR 2020 (150 seats, 24 subjects), D'Hondt 150 × 25, and
+//!   10 000 seats × 1 000 parties for D'Hondt, Sainte-Laguë, Huntington-Hill and Hare;
+//! * the memory of a full-size tally.
+//!
+//! `cargo bench -p electie-benches --bench tally` prints criterion's figures, then
+//! `count: …`, `validate+count: …` lines with medians and ratios.
+
+use std::hint::black_box;
+use std::process::Command;
+use std::time::Instant;
+
+use criterion::{BenchmarkId, Criterion, Throughput};
+use electie_benches::{generate_votes, median, nrsr_2020, nrsr_2020_dir, write_votes_jsonl};
+use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
+use electie_tally::TiePolicy;
+use electie_tally::apportion::quota::{QuotaMethod, QuotaRounding};
+use electie_tally::apportion::{DivisorMethod, Method};
+use electie_tally::count::{CirclePolicy, Counter, Tally};
+use electie_tally::preset::SlovakElection;
+use electie_tally::threshold::Contender;
+
+const VOTES: usize = 10_000_000;
+const CHUNK: usize = 1_000_000;
+const BATCH: usize = 1_000;
+
+/// A decoded vote without token: what counting reads.
+#[derive(Clone, Copy)]
+struct Compact {
+    place: PollingPlaceId,
+    party: Option<PartyId>,
+    candidates: [CandidateId; 4],
+    circled: u8,
+}
+
+impl Compact {
+    fn candidates(&self) -> &[CandidateId] {
+        &self.candidates[..usize::from(self.circled)]
+    }
+}
+
+fn compact_votes(config: &ElectionConfig, jsonl: &std::path::Path) -> Vec<Compact> {
+    let mut all = Vec::with_capacity(VOTES);
+    for chunk in 0..VOTES / CHUNK {
+        let cast = generate_votes(config, CHUNK, BATCH, 0, 2020 + chunk as u64);
+        if chunk == 0
+            && let Err(error) = write_votes_jsonl(&cast, jsonl)
+        {
+            panic!("cannot write the votes for the Python baseline: {error}");
+        }
+        all.extend(cast.iter().map(|c| {
+            let mut candidates = [CandidateId(0); 4];
+            for (slot, id) in candidates.iter_mut().zip(&c.vote.candidate_ids) {
+                *slot = *id;
+            }
+            Compact {
+                place: c.polling_place,
+                party: c.vote.party_id,
+                candidates,
+                circled: c.vote.candidate_ids.len().min(4) as u8,
+            }
+        }));
+    }
+    all
+}
+
+fn count_all(config: &ElectionConfig, votes: &[Compact]) -> Tally {
+    let mut tally = Tally::new(config);
+    for v in votes {
+        // generated votes are valid: an error here would be a bug in the bench
+        let _ = tally.add(config, v.place, v.party, v.candidates());
+    }
+    tally
+}
+
+fn validate_count_all(counter: &Counter<'_>, votes: &[Compact]) -> (Tally, usize) {
+    let mut tally = Tally::new(counter.config());
+    let mut rejected = 0;
+    for v in votes {
+        if counter
+            .count(&mut tally, v.place, v.party, v.candidates())
+            .is_err()
+        {
+            rejected += 1;
+        }
+    }
+    (tally, rejected)
+}
+
+fn python(mode: &str, votes_path: &std::path::Path) -> Option<(f64, u64)> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tally_baseline.py");
+    let output = Command::new("python3")
+        .arg(script)
+        .arg(mode)
+        .arg(nrsr_2020_dir())
+        .arg(votes_path)
+        .arg("3")
+        .output()
+        .ok()?;
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).ok()?;
+    Some((
+        report["votes_per_second"].as_f64()?,
+        report["accepted"].as_u64()?,
+    ))
+}
+
+fn rate(runs: usize, mut job: impl FnMut()) -> f64 {
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                job();
+                VOTES as f64 / start.elapsed().as_secs_f64()
+            })
+            .collect(),
+    )
+}
+
+fn main() {
+    let config = nrsr_2020();
+    let votes_path =
+        std::env::temp_dir().join(format!("electie-tally-{}.jsonl", std::process::id()));
+    let votes = compact_votes(&config, &votes_path);
+    let counter = Counter::new(&config, CirclePolicy::Reject);
+    let mut criterion = Criterion::default().configure_from_args().sample_size(10);
+
+    let mut group = criterion.benchmark_group("count");
+    group.throughput(Throughput::Elements(VOTES as u64));
+    group.bench_function("10M votes, one core", |b| {
+        b.iter(|| count_all(&config, black_box(&votes)))
+    });
+    group.bench_function("validate+count 10M votes, one core", |b| {
+        b.iter(|| validate_count_all(&counter, black_box(&votes)))
+    });
+    group.finish();
+
+    let full_a = count_all(&config, &votes[..VOTES / 2]);
+    let full_b = count_all(&config, &votes[VOTES / 2..]);
+    criterion.bench_function("merge two full-size NR SR 2020 tallies", |b| {
+        b.iter(|| {
+            let mut merged = full_a.clone();
+            merged.merge(black_box(&full_b)).map(|()| merged)
+        })
+    });
+    criterion.bench_function("clone one full-size tally (subtract from merge)", |b| {
+        b.iter(|| black_box(&full_a).clone())
+    });
+
+    // seat allocation
+    let nrsr_2020_votes: [u64; 24] = [
+        8191, 88220, 179246, 237531, 1966, 166325, 9260, 91171, 4194, 721166, 200780, 2018, 991,
+        134099, 809, 84507, 59174, 527172, 3296, 1887, 112662, 1261, 229660, 15925,
+    ];
+    let subjects: Vec<Contender> = nrsr_2020_votes
+        .iter()
+        .enumerate()
+        .map(|(i, &votes)| Contender {
+            votes,
+            coalition_size: if i == 10 { 2 } else { 1 },
+            won_district_seat: false,
+        })
+        .collect();
+    let nrsr = SlovakElection::national_council();
+    criterion.bench_function("seats sk-nrsr 2020 (150 seats, 24 subjects)", |b| {
+        b.iter(|| nrsr.allocate(black_box(&subjects)))
+    });
+    let mut rng = electie_benches::SplitMix64::new(7);
+    let votes_25: Vec<u64> = (0..25).map(|_| 1 + rng.below(1_000_000)).collect();
+    let votes_1000: Vec<u64> = (0..1000).map(|_| 1 + rng.below(1_000_000)).collect();
+    let mut seats_group = criterion.benchmark_group("seats");
+    for (label, method) in [
+        ("dhondt", Method::Divisor(DivisorMethod::DHondt)),
+        ("sainte-lague", Method::Divisor(DivisorMethod::SainteLague)),
+        (
+            "huntington-hill",
+            Method::Divisor(DivisorMethod::HuntingtonHill),
+        ),
+        (
+            "hare",
+            Method::Quota {
+                quota: QuotaMethod::Hare,
+                rounding: QuotaRounding::Exact,
+            },
+        ),
+    ] {
+        seats_group.bench_with_input(
+            BenchmarkId::new(label, "150 seats x 25 parties"),
+            &votes_25,
+            |b, v| {
+                b.iter(|| {
+                    method.allocate(black_box(v), 150, TiePolicy::MoreVotesThenLot { seed: 1 })
+                })
+            },
+        );
+        seats_group.bench_with_input(
+            BenchmarkId::new(label, "10000 seats x 1000 parties"),
+            &votes_1000,
+            |b, v| {
+                b.iter(|| {
+                    method.allocate(
+                        black_box(v),
+                        10_000,
+                        TiePolicy::MoreVotesThenLot { seed: 1 },
+                    )
+                })
+            },
+        );
+    }
+    seats_group.finish();
+
+    // medians side by side with Python
+    let count_rate = rate(5, || {
+        black_box(count_all(&config, &votes));
+    });
+    let validate_rate = rate(5, || {
+        black_box(validate_count_all(&counter, &votes));
+    });
+    let (_, rust_rejected) = validate_count_all(&counter, &votes[..CHUNK]);
+    let memory = Tally::new(&config).heap_bytes();
+    println!(
+        "tally memory: full NR SR 2020 tally {} bytes ({:.1} MiB)",
+        memory,
+        memory as f64 / 1048576.0
+    );
+    for (mode, rust_rate) in [("count", count_rate), ("validate-count", validate_rate)] {
+        match python(mode, &votes_path) {
+            Some((python_rate, accepted)) => {
+                assert_eq!(
+                    accepted as usize,
+                    CHUNK - rust_rejected,
+                    "Python and Rust must accept the same votes"
+                );
+                println!(
+                    "{mode}: rust {rust_rate:.0} votes/s ({VOTES} votes), python {python_rate:.0} votes/s (first {CHUNK}), ratio {:.1} (medians, one core)",
+                    rust_rate / python_rate
+                );
+            }
+            None => println!(
+                "{mode}: rust {rust_rate:.0} votes/s (python3 not available for the baseline)"
+            ),
+        }
+    }
+    let _ = std::fs::remove_file(&votes_path);
+    criterion.final_summary();
+}
