@@ -189,6 +189,50 @@ impl ElectionConfig {
         let parties: Vec<Party> = records_with_index_ids(&parties_path)?;
         let candidates: Vec<Candidate> = records_with_index_ids(&candidates_path)?;
         let polling_places: Vec<PollingPlace> = records_with_index_ids(&places_path)?;
+        Self::from_directory_records(parties, candidates, polling_places)
+            .map_err(|error| error.in_file(directory))
+    }
+
+    /// Loads the directory form from the texts of its three files (for a
+    /// configuration embedded in a program with `include_str!`); errors name the file
+    /// (`parties.json`, `candidates.json` or `polling_places.json`) as in
+    /// [`ElectionConfig::from_directory`].
+    ///
+    /// ```
+    /// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/nrsr_2020/");
+    /// # let read = |name: &str| std::fs::read_to_string(format!("{dir}{name}")).expect("bundled data");
+    /// use electie_core::ElectionConfig;
+    /// let config = ElectionConfig::from_directory_json(
+    ///     &read("parties.json"),
+    ///     &read("candidates.json"),
+    ///     &read("polling_places.json"),
+    /// )?;
+    /// assert_eq!(config.parties().len(), 25);
+    /// # Ok::<(), electie_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InFile`] naming the file for bad JSON, a wrong field or an inconsistent
+    /// configuration.
+    pub fn from_directory_json(
+        parties: &str,
+        candidates: &str,
+        polling_places: &str,
+    ) -> Result<Self> {
+        let parties: Vec<Party> =
+            records_from_str(parties).map_err(|error| error.in_file("parties.json"))?;
+        let candidates: Vec<Candidate> =
+            records_from_str(candidates).map_err(|error| error.in_file("candidates.json"))?;
+        let polling_places: Vec<PollingPlace> = records_from_str(polling_places)
+            .map_err(|error| error.in_file("polling_places.json"))?;
+        Self::from_directory_records(parties, candidates, polling_places)
+    }
+
+    fn from_directory_records(
+        parties: Vec<Party>,
+        candidates: Vec<Candidate>,
+        polling_places: Vec<PollingPlace>,
+    ) -> Result<Self> {
         Self::build(
             ConfigForm::Directory,
             JsonForm {
@@ -206,7 +250,6 @@ impl ElectionConfig {
                 max_candidates: None,
             },
         )
-        .map_err(|error| error.in_file(directory))
     }
 
     /// Loads the server form or the gateway form from JSON text (the gateway form is
@@ -515,24 +558,26 @@ fn read(path: &Path) -> Result<String> {
 /// Reads a JSON array of records and gives each without an `_id` its index.
 fn records_with_index_ids<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
     let text = read(path)?;
-    let parse = || -> Result<Vec<T>> {
-        let records: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(&text)?;
-        records
-            .into_iter()
-            .enumerate()
-            .map(|(index, mut record)| {
-                record
-                    .entry("_id")
-                    .or_insert_with(|| serde_json::Value::from(index));
-                serde_json::from_value(serde_json::Value::Object(record)).map_err(|error| {
-                    Error::from(crate::error::FormatError::Model(format!(
-                        "record {index}: {error}"
-                    )))
-                })
+    records_from_str(&text).map_err(|error| error.in_file(path))
+}
+
+/// Parses a JSON array of records and gives each without an `_id` its index.
+fn records_from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<Vec<T>> {
+    let records: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(text)?;
+    records
+        .into_iter()
+        .enumerate()
+        .map(|(index, mut record)| {
+            record
+                .entry("_id")
+                .or_insert_with(|| serde_json::Value::from(index));
+            serde_json::from_value(serde_json::Value::Object(record)).map_err(|error| {
+                Error::from(crate::error::FormatError::Model(format!(
+                    "record {index}: {error}"
+                )))
             })
-            .collect()
-    };
-    parse().map_err(|error| error.in_file(path))
+        })
+        .collect()
 }
 
 fn localities_of(places: &[PollingPlace]) -> (Vec<Region>, Vec<County>, Vec<Municipality>) {
