@@ -11,9 +11,11 @@ mod crypto_io;
 mod input;
 mod keygen;
 mod open;
+mod pipeline;
 mod rank;
 mod seal;
 mod seats;
+mod simulate;
 mod tally;
 mod validate;
 
@@ -31,6 +33,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// A whole election in one process: keys, sealed votes, opening, validation,
+    /// counting and seats on the embedded NR SR 2020 configuration, with timings.
+    Simulate(simulate::SimulateArgs),
     /// Validate a batch of decrypted votes as the server does (rules 1 and 4–11).
     Validate(validate::ValidateArgs),
     /// Allocate seats from party votes (every common method, Slovak presets, two-round).
@@ -50,6 +55,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Simulate(args) => simulate::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Seats(args) => seats::run(args),
         Command::Rank(args) => rank::run(args),
