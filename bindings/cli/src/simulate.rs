@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 use electie_cli::generate::{self, Profile};
 use electie_core::{ElectionConfig, PollingPlaceId};
 use electie_crypto::Backend;
+use electie_tally::TiePolicy;
+use electie_tally::count::Tally;
 use electie_tally::results::{ResultsOptions, SeatOutcome, percentage, seat_outcome};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -91,8 +93,8 @@ pub(crate) struct SimulateArgs {
     /// compiled in).
     #[arg(long)]
     backend: Option<Backend>,
-    /// Size of the generated RSA keys in bits.
-    #[arg(long, default_value_t = 2048, value_parser = clap::value_parser!(u64).range(1376..=4096))]
+    /// Size of the generated RSA keys in bits (electiersa's 2048 by default).
+    #[arg(long, default_value_t = 2048, value_parser = clap::value_parser!(u64).range(2048..=4096))]
     key_bits: u64,
 }
 
@@ -197,6 +199,9 @@ struct Simulation {
     rejections: BTreeMap<String, u64>,
     parties: Vec<PartyLine>,
     seats_total: u64,
+    /// Why no seat was allocated (too few votes for a non-zero quota).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seats_note: Option<String>,
     timings: Timings,
 }
 
@@ -329,12 +334,20 @@ fn simulate(
     let merge = StageTiming::new(clock.elapsed(), cast_count, 1);
 
     let clock = Instant::now();
-    let options = ResultsOptions {
+    let mut options = ResultsOptions {
         coalition_sizes: generate::coalition_sizes(config),
         ..ResultsOptions::default()
     };
-    let outcome =
-        seat_outcome(config, &counted.tally, &options).map_err(|e| format!("seats: {e}"))?;
+    // The law breaks a tie of equal votes by lot: a lot seeded with the run's seed.
+    options.election.tie = TiePolicy::MoreVotesThenLot { seed: args.seed };
+    // A tiny election (a few dozen votes) has a zero quota: report the votes, no seats.
+    let (outcome, seats_note) = match seat_outcome(config, &counted.tally, &options) {
+        Ok(outcome) => (outcome, None),
+        Err(error) => (
+            no_seats(&counted.tally),
+            Some(format!("no seats allocated: {error}")),
+        ),
+    };
     let seats_total = options.election.seats;
     let seats = StageTiming::new(clock.elapsed(), seats_total, 1);
     let server_side = StageTiming::new(server_clock.elapsed(), cast_count, jobs);
@@ -357,6 +370,7 @@ fn simulate(
         rejected: counted.rejected,
         rejections: counted.rejections,
         seats_total: outcome.seats.iter().sum(),
+        seats_note,
         parties,
         timings: Timings {
             jobs,
@@ -373,6 +387,21 @@ fn simulate(
             total: StageTiming::new(started.elapsed(), cast_count, jobs),
         },
     })
+}
+
+/// The votes of a tally with no seat given.
+fn no_seats(tally: &Tally) -> SeatOutcome {
+    let party_votes = tally.party_totals();
+    let candidate_votes = tally.candidate_totals();
+    SeatOutcome {
+        passing: vec![false; party_votes.len()],
+        passing_votes: 0,
+        seats: vec![0; party_votes.len()],
+        elected: vec![false; candidate_votes.len()],
+        vacant: vec![0; party_votes.len()],
+        party_votes,
+        candidate_votes,
+    }
 }
 
 fn party_lines(config: &ElectionConfig, outcome: &SeatOutcome) -> Vec<PartyLine> {
@@ -485,6 +514,9 @@ fn render_table(simulation: &Simulation) -> String {
         grouped(simulation.rejected),
         simulation.seats_total
     );
+    if let Some(note) = &simulation.seats_note {
+        let _ = writeln!(out, "{note}");
+    }
     for (reason, count) in &simulation.rejections {
         let _ = writeln!(out, "  rejected {count}: {reason}");
     }
