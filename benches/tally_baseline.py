@@ -12,7 +12,11 @@ Usage:
   python3 tally_baseline.py end-to-end <config-dir> <votes.jsonl>
       what `electie tally` does: read the file, json.loads each line, validate, count,
       party totals and percentages with round(x, 4); prints the time taken
+  python3 tally_baseline.py generate <config-dir> <votes.jsonl> <count> [seed]
+      writes `count` votes `{"polling_place_id", "party_id", "candidate_ids"}` in
+      batches of 1000 per polling place (for tally_cli_vs_python.sh)
 """
+import random
 import json
 import statistics
 import sys
@@ -127,8 +131,38 @@ def end_to_end(config_dir, votes_path):
     print(json.dumps({"votes": len(votes), "seconds": seconds, "output_bytes": len(text)}))
 
 
+def generate(config_dir, votes_path, n, seed):
+    rng = random.Random(seed)
+    with open(f"{config_dir}/parties.json", encoding="utf-8") as f:
+        parties = json.load(f)
+    with open(f"{config_dir}/candidates.json", encoding="utf-8") as f:
+        candidates = json.load(f)
+    with open(f"{config_dir}/polling_places.json", encoding="utf-8") as f:
+        places = len(json.load(f))
+    number_to_index = {p["party_number"]: i for i, p in enumerate(parties)}
+    lists = [[] for _ in parties]
+    for i, c in enumerate(candidates):
+        lists[number_to_index[c["party_number"]]].append(i)
+    weights = [420 // (i % 7 + 1) for i in range(len(parties))]
+    with open(votes_path, "w", encoding="utf-8") as out:
+        place = 0
+        for k in range(n):
+            if k % 1000 == 0:
+                place = rng.randrange(places)
+            if rng.random() < 0.02:
+                party, chosen = None, []
+            else:
+                party = rng.choices(range(len(parties)), weights)[0]
+                top = lists[party][:30]
+                chosen = rng.sample(top, min(len(top), rng.randint(1, 4))) if top and rng.random() < 0.6 else []
+            out.write(json.dumps({"polling_place_id": place, "party_id": party, "candidate_ids": chosen}) + "\n")
+
+
 def main():
     mode, config_dir, votes_path = sys.argv[1], sys.argv[2], sys.argv[3]
+    if mode == "generate":
+        generate(config_dir, votes_path, int(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else 1)
+        return
     if mode == "end-to-end":
         end_to_end(config_dir, votes_path)
         return

