@@ -3,7 +3,9 @@
 //! decrypt, and `openssl speed -seconds 3 rsa2048` private operations per second.
 //!
 //! `cargo bench -p electie-benches --bench crypto` prints criterion's figures, then
-//! `crypto:` lines with medians of interleaved runs and the ratios of issue 3:
+//! `crypto:` lines with medians of 5 interleaved rounds (each round runs `openssl speed`,
+//! the rsa crate, and every opener) and the ratios of issue 3
+//! (`cargo bench -p electie-benches --bench crypto -- ratios-only` skips criterion):
 //! fast open ≥ 0.85 × openssl sign/s, pure-Rust open ≥ 0.9 × the rsa crate's blinded
 //! decrypt, batch 1 → 2 threads ≥ 1.8×.
 
@@ -69,6 +71,17 @@ fn openssl_speed() -> Option<f64> {
         .find(|line| line.starts_with("rsa 2048 bits"))?;
     let numbers: Vec<&str> = line.split_whitespace().collect();
     numbers.get(5)?.parse().ok()
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|_| "unknown".to_owned())
 }
 
 fn pool(threads: usize) -> rayon::ThreadPool {
@@ -185,11 +198,16 @@ fn main() {
 
     // Ratios from interleaved runs in this process (medians of 5 rounds).
     let rounds = 5;
+    let load_before = load_average();
     let mut rsa_crate_rates = Vec::new();
+    let mut openssl_rates = Vec::new();
     let mut open_rates: Vec<Vec<f64>> = vec![Vec::new(); openers.len()];
     let mut batch_rates: Vec<[Vec<f64>; 2]> = vec![[Vec::new(), Vec::new()]; openers.len()];
     let pools = [pool(1), pool(2)];
     for _ in 0..rounds {
+        if let Some(openssl) = openssl_speed() {
+            openssl_rates.push(openssl);
+        }
         let mut index = 0;
         rsa_crate_rates.push(rate(1.0, 1, || {
             index += 1;
