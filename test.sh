@@ -29,7 +29,12 @@ step "dependency policy (cargo deny: licenses, bans, sources)"
 ensure_cargo_tool cargo-deny cargo-deny
 cargo deny --log-level error check licenses bans sources
 
+step "Python wheel: maturin build, mypy.stubtest, pytest (bindings/python/test-python.sh)"
+bindings/python/test-python.sh 2>&1 | tee -a "$log"
+
 step "summary"
-grep -E '^test result:' "$log" | awk '
-  { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
+# cargo's "test result: ok. N passed; M failed; ..." lines and pytest's closing
+# "N passed, M failed in Xs" line, added up.
+grep -E '^test result:|^=*\s*[0-9]+ (passed|failed)' "$log" | awk '
+  { for (i = 2; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
   END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }'
