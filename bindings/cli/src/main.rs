@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+mod bench;
 mod crypto_io;
 mod input;
 mod keygen;
@@ -36,6 +37,9 @@ enum Command {
     /// A whole election in one process: keys, sealed votes, opening, validation,
     /// counting and seats on the embedded NR SR 2020 configuration, with timings.
     Simulate(simulate::SimulateArgs),
+    /// Throughput of open (each backend), validate, count, merge and seat allocation
+    /// on generated data, per core and on all cores.
+    Bench(bench::BenchArgs),
     /// Validate a batch of decrypted votes as the server does (rules 1 and 4–11).
     Validate(validate::ValidateArgs),
     /// Allocate seats from party votes (every common method, Slovak presets, two-round).
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Simulate(args) => simulate::run(args),
+        Command::Bench(args) => bench::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Seats(args) => seats::run(args),
         Command::Rank(args) => rank::run(args),
