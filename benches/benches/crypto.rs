@@ -44,19 +44,6 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
-/// Operations per second of `operation` (each call does `per_call` operations),
-/// over about `seconds`.
-fn rate(seconds: f64, per_call: usize, mut operation: impl FnMut()) -> f64 {
-    operation();
-    let start = Instant::now();
-    let mut calls = 0usize;
-    while start.elapsed() < Duration::from_secs_f64(seconds) {
-        operation();
-        calls += 1;
-    }
-    (calls * per_call) as f64 / start.elapsed().as_secs_f64()
-}
-
 /// `openssl speed -seconds 3 rsa2048`: RSA-2048 sign (private-key operations) per
 /// second on one core, or `None` when the openssl tool is not installed.
 fn openssl_speed() -> Option<f64> {
@@ -196,66 +183,101 @@ fn main() {
     }
     group.finish();
 
-    // Ratios from interleaved runs in this process (medians of 5 rounds).
+    // Ratios from interleaved runs in this process. Each round runs `openssl speed`,
+    // then alternates single operations of the rsa crate and of every opener (so
+    // machine load hits them alike), then alternates batches on 1 and 2 threads.
+    // Ratios are computed per round; the medians of 5 rounds are printed.
     let rounds = 5;
     let load_before = load_average();
-    let mut rsa_crate_rates = Vec::new();
-    let mut openssl_rates = Vec::new();
-    let mut open_rates: Vec<Vec<f64>> = vec![Vec::new(); openers.len()];
-    let mut batch_rates: Vec<[Vec<f64>; 2]> = vec![[Vec::new(), Vec::new()]; openers.len()];
     let pools = [pool(1), pool(2)];
+    let mut openssl_rates = Vec::new();
+    let mut rsa_crate_rates = Vec::new();
+    let mut open_rates: Vec<Vec<f64>> = vec![Vec::new(); openers.len()];
+    let mut open_ratios: Vec<Vec<f64>> = vec![Vec::new(); openers.len()];
+    let mut batch_rates: Vec<[Vec<f64>; 2]> = vec![[Vec::new(), Vec::new()]; openers.len()];
+    let mut batch_ratios: Vec<Vec<f64>> = vec![Vec::new(); openers.len()];
     for _ in 0..rounds {
-        if let Some(openssl) = openssl_speed() {
+        let openssl = openssl_speed();
+        if let Some(openssl) = openssl {
             openssl_rates.push(openssl);
         }
-        let mut index = 0;
-        rsa_crate_rates.push(rate(1.0, 1, || {
-            index += 1;
-            rsa_crate_decrypt(index);
-        }));
-        for (slot, (_, opener)) in openers.iter().enumerate() {
-            let mut index = 0;
-            open_rates[slot].push(rate(1.0, 1, || {
-                index += 1;
-                assert!(opener.open(&sealed[index % BATCH]).is_ok());
-            }));
-            for (threads, pool) in pools.iter().enumerate() {
-                batch_rates[slot][threads].push(rate(1.0, BATCH, || {
-                    let results = pool.install(|| opener.open_batch(&sealed));
-                    assert!(results.iter().all(Result::is_ok));
-                }));
+        let mut rsa_time = Duration::ZERO;
+        let mut open_time = vec![Duration::ZERO; openers.len()];
+        let mut operations = 0usize;
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(3) {
+            let before = Instant::now();
+            rsa_crate_decrypt(operations);
+            rsa_time += before.elapsed();
+            for (slot, (_, opener)) in openers.iter().enumerate() {
+                let before = Instant::now();
+                let opened = opener.open(&sealed[operations % BATCH]);
+                open_time[slot] += before.elapsed();
+                assert!(opened.is_ok());
             }
+            operations += 1;
+        }
+        let rsa_rate = operations as f64 / rsa_time.as_secs_f64();
+        rsa_crate_rates.push(rsa_rate);
+        for (slot, (backend, opener)) in openers.iter().enumerate() {
+            let open_rate = operations as f64 / open_time[slot].as_secs_f64();
+            open_rates[slot].push(open_rate);
+            let reference = match backend {
+                Backend::RustCrypto => Some(rsa_rate),
+                _ => openssl,
+            };
+            if let Some(reference) = reference {
+                open_ratios[slot].push(open_rate / reference);
+            }
+            let mut batch_time = [Duration::ZERO; 2];
+            for _ in 0..3 {
+                for (threads, pool) in pools.iter().enumerate() {
+                    let before = Instant::now();
+                    let results = pool.install(|| opener.open_batch(&sealed));
+                    batch_time[threads] += before.elapsed();
+                    assert!(results.iter().all(Result::is_ok));
+                }
+            }
+            for threads in 0..2 {
+                batch_rates[slot][threads]
+                    .push((3 * BATCH) as f64 / batch_time[threads].as_secs_f64());
+            }
+            batch_ratios[slot].push(batch_time[0].as_secs_f64() / batch_time[1].as_secs_f64());
         }
     }
     let rsa_crate = median(rsa_crate_rates);
-    let openssl = openssl_speed();
-    println!("crypto: rsa crate blinded OAEP-SHA1 decrypt {rsa_crate:.0}/s (one core, median)");
+    let openssl = (!openssl_rates.is_empty()).then(|| median(openssl_rates.clone()));
+    println!(
+        "crypto: load average before {load_before}, after {} (2 vCPUs; other work on the machine skews every figure)",
+        load_average()
+    );
+    println!(
+        "crypto: rsa crate blinded OAEP-SHA1 decrypt {rsa_crate:.0}/s (one core, median of {rounds} rounds)"
+    );
     match openssl {
-        Some(openssl) => {
-            println!("crypto: openssl speed -seconds 3 rsa2048: {openssl:.0} sign/s (one core)")
-        }
+        Some(openssl) => println!(
+            "crypto: openssl speed -seconds 3 rsa2048: {openssl:.0} sign/s (one core, median of {rounds}: {openssl_rates:.0?})"
+        ),
         None => println!("crypto: openssl tool not available for the reference"),
     }
     for (slot, (backend, _)) in openers.iter().enumerate() {
         let open = median(open_rates[slot].clone());
         let one = median(batch_rates[slot][0].clone());
         let two = median(batch_rates[slot][1].clone());
-        let reference = match backend {
-            Backend::RustCrypto => format!(
-                "{:.3} x rsa crate blinded decrypt (target >= 0.9)",
-                open / rsa_crate
+        let reference = match (backend, open_ratios[slot].is_empty()) {
+            (_, true) => "no reference".to_owned(),
+            (Backend::RustCrypto, false) => format!(
+                "{:.3} x rsa crate blinded decrypt, paired (target >= 0.9)",
+                median(open_ratios[slot].clone())
             ),
-            _ => match openssl {
-                Some(openssl) => format!(
-                    "{:.3} x openssl speed rsa2048 sign/s (target >= 0.85)",
-                    open / openssl
-                ),
-                None => "no openssl reference".to_owned(),
-            },
+            (_, false) => format!(
+                "{:.3} x openssl speed rsa2048 sign/s (target >= 0.85)",
+                median(open_ratios[slot].clone())
+            ),
         };
         println!(
             "crypto: open/{backend}: {open:.0} votes/s on one core = {reference}; batch of {BATCH}: 1 thread {one:.0}/s, 2 threads {two:.0}/s = {:.2}x (target >= 1.8)",
-            two / one
+            median(batch_ratios[slot].clone())
         );
     }
     criterion.final_summary();
