@@ -75,6 +75,9 @@ pub(crate) enum Error {
     /// From `electie-core`: JSON text, vote format, configuration.
     #[error(transparent)]
     Core(#[from] electie_core::Error),
+    /// An election configuration that cannot be read or is inconsistent.
+    #[error(transparent)]
+    Config(electie_core::Error),
     /// A vote field of the wrong type.
     #[error("Invalid vote format - {0}")]
     Format(#[from] electie_core::FormatError),
@@ -106,6 +109,9 @@ pub(crate) enum Error {
     /// An argument of the right type with an unusable value.
     #[error("{0}")]
     WrongValue(String),
+    /// An exception raised by Python code called on the way (passed on as it is).
+    #[error(transparent)]
+    Python(#[from] PyErr),
 }
 
 /// `Result` of the bindings' internal functions.
@@ -121,6 +127,7 @@ impl From<Error> for PyErr {
                 electie_core::Error::Format(_) => VoteFormatError::new_err(message),
                 _ => ConfigError::new_err(message),
             },
+            Error::Config(_) => ConfigError::new_err(message),
             Error::Format(_) => VoteFormatError::new_err(message),
             Error::Rejected(rejection) => batch_rejected(&rejection),
             Error::Tally(_) => TallyError::new_err(message),
@@ -129,6 +136,7 @@ impl From<Error> for PyErr {
             }
             Error::TooDeep | Error::NotUnicode(_) => JsonError::new_err(message),
             Error::WrongValue(_) => PyValueError::new_err(message),
+            Error::Python(error) => error,
         }
     }
 }

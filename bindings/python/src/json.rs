@@ -154,3 +154,15 @@ pub(crate) fn object_to_python<'py>(
     }
     Ok(dict)
 }
+
+/// Builds Python objects for anything serde writes, keeping struct field order (the
+/// original services' JSON shapes).
+pub(crate) fn serialize_to_python<'py, T: serde::Serialize + ?Sized>(
+    py: Python<'py>,
+    value: &T,
+) -> PyResult<Bound<'py, PyAny>> {
+    let text = serde_json::to_string(value)
+        .map_err(|error| Error::WrongValue(format!("cannot serialize: {error}")))?;
+    let value = python_json::loads(&text).map_err(Error::Core)?;
+    to_python(py, &value)
+}

@@ -6,8 +6,10 @@
 //! Python API, with the drop-in `electie.electiersa`, lives in `python/electie/`.
 
 mod crypto;
+mod election;
 mod error;
 mod json;
+mod tally;
 
 use pyo3::prelude::*;
 
@@ -21,6 +23,13 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(crypto::decrypt_votes, module)?)?;
     module.add_function(wrap_pyfunction!(crypto::set_key_cache_size, module)?)?;
     module.add_function(wrap_pyfunction!(crypto::rsa_backend, module)?)?;
+    module.add_class::<election::PyElectionConfig>()?;
+    module.add_class::<election::PyTokenStore>()?;
+    module.add_function(wrap_pyfunction!(election::validate_batch, module)?)?;
+    module.add_function(wrap_pyfunction!(election::vote_verdicts, module)?)?;
+    module.add_class::<tally::PyTally>()?;
+    module.add_function(wrap_pyfunction!(tally::allocate_seats, module)?)?;
+    module.add_function(wrap_pyfunction!(tally::rank, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
