@@ -2,7 +2,7 @@
 //!
 //! A thin layer: it converts Python values to the types of `electie-core`,
 //! `electie-crypto` and `electie-tally` and back, releases the GIL around the work,
-//! and maps every error to a Python exception in one place ([`error`]). The public
+//! and maps every error to a Python exception in one place (`src/error.rs`). The public
 //! Python API, with the drop-in `electie.electiersa`, lives in `python/electie/`.
 
 mod crypto;

@@ -38,7 +38,7 @@ fn circle_policy(name: &str) -> Result<CirclePolicy> {
 
 #[pymethods]
 impl PyTally {
-    /// An empty tally for `config`. `too_many_circles` says what [`count`] does with a
+    /// An empty tally for `config`. `too_many_circles` says what `count` does with a
     /// vote circling more candidates than allowed: `"reject"` it (the original server)
     /// or count it for its party with its preferences ignored (`"ignore-preferences"`,
     /// Slovak law).
@@ -145,7 +145,7 @@ impl PyTally {
     }
 
     /// Party results with seats in the original `get-parties-results` shape
-    /// (`id`, `doc_count`, [`candidates`], `percentage`, `in_parliament`,
+    /// (`id`, `doc_count`, optionally `candidates`, `percentage`, `in_parliament`,
     /// `relative_percentage`, `seats`), by votes descending. Seats by the Slovak
     /// National Council rules (`seats` to fill; `coalition_sizes` maps a party `_id`
     /// to the number of parties in that coalition, default 1). When so few votes are

@@ -30,10 +30,13 @@ VOTES = st.fixed_dictionaries(
     },
     optional={"extra": JSON, "ľščťžýáíé 🗳": JSON, "nested": st.dictionaries(TEXT, JSON, max_size=3)},
 )
-BATCHES = st.lists(VOTES, min_size=1, max_size=12)
+BATCHES = st.lists(VOTES, min_size=4, max_size=12)
 SETTINGS = settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
+
+
+COUNTS = {"electie_sealed": 0, "original_sealed": 0}
 
 
 def same(opened: Any, vote: Any) -> None:
@@ -48,6 +51,7 @@ def test_original_opens_what_electie_seals(
 ) -> None:
     for vote in batch:
         sealed = electiersa.encrypt_vote(vote, keys["gateway_private"], keys["server_public"], aes_key_length)
+        COUNTS["electie_sealed"] += 1
         same(original.decrypt_vote(sealed, keys["server_private"], keys["gateway_public"]), vote)
 
 
@@ -55,6 +59,7 @@ def test_original_opens_what_electie_seals(
 @given(BATCHES)
 def test_electie_opens_what_the_original_seals(keys: Dict[str, str], batch: List[Dict[str, Any]]) -> None:
     sealed = [original.encrypt_vote(vote, keys["gateway_private"], keys["server_public"]) for vote in batch]
+    COUNTS["original_sealed"] += len(sealed)
     for item, vote in zip(sealed, batch):
         same(electiersa.decrypt_vote(item, keys["server_private"], keys["gateway_public"]), vote)
     for opened, vote in zip(electie.decrypt_votes(sealed, keys["server_private"], keys["gateway_public"]), batch):
@@ -88,3 +93,10 @@ def test_special_values_match_json_dumps(keys: Dict[str, str]) -> None:
     mine = electiersa.decrypt_vote(sealed, keys["server_private"], keys["gateway_public"])
     assert json.dumps(theirs) == json.dumps(mine) == json.dumps(vote)
     assert mine["big"] == 2**200 and isinstance(mine["big"], int)
+
+
+def test_thousands_of_votes_crossed_over() -> None:
+    # Runs after the two property tests above (pytest keeps file order).
+    assert COUNTS["electie_sealed"] >= 1000, COUNTS
+    assert COUNTS["original_sealed"] >= 1000, COUNTS
+    print(COUNTS)
