@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the electie wheel with maturin, installs it into a virtual environment beside
-# this script, checks the native stubs with mypy.stubtest and runs pytest (interop
+# this script, checks the native stubs with mypy.stubtest, type-checks the package
+# with mypy --strict and runs pytest (interop
 # with the real electiersa 0.1.1, hypothesis, the FastAPI example). Idempotent: the
 # environment and the wheel are reused and rebuilt only as needed. Exits non-zero on
 # any failure, including pytest collecting no test (its exit code 5).
@@ -30,6 +31,9 @@ rm -f python/electie/_native*.so
 
 echo "==> mypy.stubtest electie._native"
 "$venv/bin/python" -m mypy.stubtest electie._native
+
+echo "==> mypy --strict (package and example)"
+"$venv/bin/python" -m mypy --strict python/electie examples/fastapi_server.py
 
 echo "==> pytest"
 status=0

@@ -16,7 +16,7 @@ A service still on electiersa changes one import: ``from electie import electier
 
 import os
 import threading
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, cast
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -71,7 +71,8 @@ def create_app(config: ElectionConfig, seats: int = 150) -> FastAPI:
                 validate_batch(config, batch.polling_place_id, opened, tokens, accept=True)
             except BatchRejected as rejected:
                 return failure(rejected.message)
-            for item in opened:
+            # Accepted: every item is a vote with the four fields.
+            for item in cast(List[Dict[str, Any]], opened):
                 vote = {
                     "party_id": item["party_id"],
                     "candidate_ids": item["candidate_ids"],

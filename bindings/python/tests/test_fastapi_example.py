@@ -91,3 +91,34 @@ def test_vote_intake_and_results(client: TestClient, keys: Dict[str, str]) -> No
 def test_request_validation_is_fastapis(client: TestClient) -> None:
     answer = client.post("/elections/vote", json={"polling_place_id": 0, "votes": [{"encrypted_message": 1}]})
     assert answer.status_code == 422
+
+
+def test_a_service_switches_by_changing_one_import(keys: Dict[str, str]) -> None:
+    # A gateway-style service written against electiersa's API, with
+    # `from electiersa import electiersa` replaced by `from electie import electiersa`.
+    from fastapi import FastAPI, HTTPException
+
+    from electie import electiersa
+
+    app = FastAPI()
+
+    @app.post("/vote")
+    async def receive(encrypted_vote: electiersa.VoteEncrypted) -> Dict[str, Any]:
+        try:
+            vote = electiersa.decrypt_vote(encrypted_vote, keys["server_private"], keys["gateway_public"])
+        except ValueError:
+            raise HTTPException(status_code=400, detail="Invalid vote")
+        return {"vote": vote, "sealed_back": electiersa.encrypt_vote(vote, keys["gateway_private"], keys["server_public"]).model_dump()}
+
+    client = TestClient(app)
+    vote_in = {"token": "ľ🗳", "vote": {"party_id": 3, "candidate_ids": []}, "big": 2**80}
+    sealed = original.encrypt_vote(vote_in, keys["gateway_private"], keys["server_public"])
+    answer = client.post("/vote", json=sealed.model_dump())
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["vote"] == vote_in
+    resealed = original.VoteEncrypted(**body["sealed_back"])
+    assert original.decrypt_vote(resealed, keys["server_private"], keys["gateway_public"]) == vote_in
+    bad = dict(sealed.model_dump(), encrypted_object="AAAA")
+    assert client.post("/vote", json=bad).status_code == 400
+    assert client.post("/vote", json={"encrypted_message": "x"}).status_code == 422
