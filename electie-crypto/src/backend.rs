@@ -238,8 +238,9 @@ pub(crate) enum PublicOps {
 impl PublicOps {
     pub(crate) fn new(key: &PublicKey, backend: Backend) -> Result<Self> {
         backend.require_available()?;
+        // AWS-LC verifies PKCS#1 v1.5 signatures of 2048- to 8192-bit keys only.
         #[cfg(feature = "aws-lc")]
-        if backend == Backend::AwsLc {
+        if backend == Backend::AwsLc && (2048..=8192).contains(&key.bits()) {
             use rsa::pkcs1::EncodeRsaPublicKey;
             let parsed = key.rsa().to_pkcs1_der().ok().and_then(|der| {
                 aws_lc_rs::signature::ParsedPublicKey::new(
@@ -279,16 +280,8 @@ impl PublicOps {
             if parsed.verify_sig(message, signature).is_ok() {
                 return true;
             }
-            // Rare: only the parameterless DigestInfo is left to try.
-            let digest = Sha256::digest(message);
-            return key
-                .rsa()
-                .verify(
-                    pkcs1v15_sha256(&SHA256_PREFIX_WITHOUT_NULL),
-                    &digest,
-                    signature,
-                )
-                .is_ok();
+            // Only on failure (rare): let the pure-Rust code decide, with and without
+            // the NULL parameters, so no key AWS-LC treats differently is refused.
         }
         let digest = Sha256::digest(message);
         key.rsa()
@@ -348,6 +341,26 @@ mod tests {
             let private = PrivateOps::new(&key, backend).unwrap();
             let signature = private.sign_sha256(message).unwrap();
             assert!(public.verify_sha256(message, &signature));
+        }
+    }
+
+    #[test]
+    fn verifies_signatures_of_small_keys_with_every_backend() {
+        // 1024-bit signer keys (pycryptodome generates them) are below AWS-LC's range.
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        for bits in [1024, 1536] {
+            let key = PrivateKey::from_rsa(rsa::RsaPrivateKey::new(&mut rng, bits).unwrap());
+            let message = b"{\"token\": \"x\"}";
+            for backend in Backend::ALL.into_iter().filter(|b| b.is_available()) {
+                let private = PrivateOps::new(&key, backend).unwrap();
+                let public = PublicOps::new(&key.public_key(), backend).unwrap();
+                let signature = private.sign_sha256(message).unwrap();
+                assert!(
+                    public.verify_sha256(message, &signature),
+                    "{backend} {bits}"
+                );
+                assert!(!public.verify_sha256(b"{}", &signature), "{backend} {bits}");
+            }
         }
     }
 

@@ -190,6 +190,11 @@ impl PrivateKey {
         self.inner.n().bits() as usize
     }
 
+    #[cfg(test)]
+    pub(crate) fn from_rsa(inner: RsaPrivateKey) -> Self {
+        PrivateKey { inner }
+    }
+
     pub(crate) fn rsa(&self) -> &RsaPrivateKey {
         &self.inner
     }
