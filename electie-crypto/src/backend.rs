@@ -276,13 +276,14 @@ impl PublicOps {
             return false;
         }
         #[cfg(feature = "aws-lc")]
-        if let PublicOps::AwsLc { parsed, .. } = self {
-            if parsed.verify_sig(message, signature).is_ok() {
-                return true;
-            }
-            // Only on failure (rare): let the pure-Rust code decide, with and without
-            // the NULL parameters, so no key AWS-LC treats differently is refused.
+        if let PublicOps::AwsLc { parsed, .. } = self
+            && parsed.verify_sig(message, signature).is_ok()
+        {
+            return true;
         }
+        // Otherwise (and on an AWS-LC failure, which is rare) the pure-Rust code decides,
+        // with and without the NULL parameters, so no key AWS-LC treats differently is
+        // refused.
         let digest = Sha256::digest(message);
         key.rsa()
             .verify(
