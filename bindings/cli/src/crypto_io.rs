@@ -35,6 +35,7 @@ fn read_key_text(path: &Path, role: &str) -> Result<Zeroizing<String>, String> {
 /// lines match input lines one to one), except an empty segment after a final newline.
 pub(crate) struct Lines {
     reader: Box<dyn BufRead>,
+    started: bool,
     done: bool,
 }
 
@@ -42,6 +43,7 @@ impl Lines {
     pub(crate) fn open(path: &Path) -> io::Result<Self> {
         Ok(Lines {
             reader: input::open(path)?,
+            started: false,
             done: false,
         })
     }
@@ -59,6 +61,13 @@ impl Lines {
                 line.pop();
                 if line.last() == Some(&b'\r') {
                     line.pop();
+                }
+            }
+            if !self.started {
+                self.started = true;
+                // A UTF-8 byte-order mark some editors put at the start of a file.
+                if line.starts_with(b"\xef\xbb\xbf") {
+                    line.drain(..3);
                 }
             }
             lines.push(line);
