@@ -17,6 +17,15 @@ const NONCE_LEN: usize = 16;
 const OAEP_SHA1_OVERHEAD: usize = 42;
 
 /// The length of the fresh AES key drawn for each sealed payload.
+///
+/// ```
+/// use electie_crypto::AesKeyLength;
+///
+/// assert_eq!(AesKeyLength::default().bytes(), 32);
+/// assert_eq!(AesKeyLength::from_bytes(16)?, AesKeyLength::Aes128);
+/// assert!(AesKeyLength::from_bytes(20).is_err());
+/// # Ok::<(), electie_crypto::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum AesKeyLength {
     /// 16 bytes (AES-128).
@@ -62,6 +71,16 @@ impl TryFrom<usize> for AesKeyLength {
 }
 
 /// A sealed payload: electiersa's `VoteEncrypted`.
+///
+/// ```
+/// use electie_crypto::Sealed;
+///
+/// let sealed = Sealed::from_json(r#"{"encrypted_message": "AAAA", "encrypted_object": "BBBB"}"#)?;
+/// assert_eq!(sealed.encrypted_message, "AAAA");
+/// assert_eq!(sealed.to_json(), r#"{"encrypted_message": "AAAA", "encrypted_object": "BBBB"}"#);
+/// assert!(Sealed::from_json(r#"{"encrypted_message": 1}"#).is_err());
+/// # Ok::<(), electie_crypto::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Sealed {
     /// Base64 of the AES-EAX ciphertext of `{"vote": ..., "signature": ...}` (tag not

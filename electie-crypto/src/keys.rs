@@ -51,6 +51,18 @@ pub struct PrivateKey {
 }
 
 /// An RSA public key.
+///
+/// ```
+/// use electie_crypto::{PrivateKey, PublicKey};
+///
+/// let public = PrivateKey::generate(2048)?.public_key();
+/// let pem = public.to_pem();
+/// assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----\n"));
+/// assert!(!pem.ends_with('\n'));
+/// // The escaped form some services keep in JSON strings reads the same.
+/// assert_eq!(PublicKey::from_pem(&pem.replace('\n', "\\n"))?, public);
+/// # Ok::<(), electie_crypto::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct PublicKey {
     inner: RsaPublicKey,
