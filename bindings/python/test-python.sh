@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 python=${PYTHON:-python3}
-venv=.venv
+venv=${ELECTIE_PYTHON_VENV:-.venv}
 requirements=(maturin pytest hypothesis fastapi httpx mypy "electiersa==0.1.1" "pydantic>=2,<3")
 
 if [ ! -x "$venv/bin/python" ]; then
@@ -23,9 +23,10 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "${requirements[*]}" ]; then
 fi
 
 # A wheel, as users get it (not an editable install).
-rm -rf target-wheels
-"$venv/bin/maturin" build --release --quiet --out target-wheels
-"$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps target-wheels/electie-*.whl
+wheels=${ELECTIE_PYTHON_WHEELS:-target-wheels}
+rm -rf "$wheels"
+"$venv/bin/maturin" build --release --quiet --out "$wheels"
+"$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps "$wheels"/electie-*.whl
 # An editable install left by `maturin develop` would shadow the wheel.
 rm -f python/electie/_native*.so
 

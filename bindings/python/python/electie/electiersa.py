@@ -11,7 +11,11 @@ and ``TypeError`` the original let escape. A value ``json.dumps`` cannot seriali
 still raises ``TypeError``.
 """
 
+import base64
+import json  # noqa: F401  (electiersa's module namespace has it)
 from typing import Any, Tuple
+
+from pydantic import BaseModel  # noqa: F401  (electiersa's module namespace has it)
 
 from electie import _native
 from electie.models import VoteEncrypted
@@ -21,15 +25,11 @@ __all__ = ["VoteEncrypted", "get_rsa_key_pair", "encrypt_vote", "decrypt_vote"]
 
 def _from_bytes_to_string(encrypted_bytes: bytes) -> str:
     """Standard base64 of ``encrypted_bytes`` as text (the original's helper)."""
-    import base64
-
     return base64.b64encode(encrypted_bytes).decode("utf-8")
 
 
 def _from_string_to_bytes(string: str) -> bytes:
     """The bytes of base64 ``string`` (the original's helper)."""
-    import base64
-
     return base64.b64decode(string.encode("utf-8"))
 
 
