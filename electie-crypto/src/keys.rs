@@ -141,6 +141,39 @@ impl PrivateKey {
         }
     }
 
+    /// Reads a DER-encoded private key, PKCS#1 or PKCS#8 (pycryptodome's
+    /// `RSA.import_key` reads both from binary files too).
+    ///
+    /// # Errors
+    /// [`Error::Key`] when the bytes are neither.
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        Self::from_pkcs1_der(der).or_else(|pkcs1_error| {
+            Self::from_pkcs8_der(der).map_err(|pkcs8_error| match (&pkcs1_error, &pkcs8_error) {
+                // Report a problem with the numbers over "not this structure".
+                (
+                    Error::Key {
+                        problem: KeyProblem::Invalid(_),
+                        ..
+                    },
+                    _,
+                ) => pkcs1_error,
+                (
+                    _,
+                    Error::Key {
+                        problem: KeyProblem::Invalid(_),
+                        ..
+                    },
+                ) => pkcs8_error,
+                _ => Error::key(
+                    KeyKind::Private,
+                    KeyProblem::Der {
+                        label: "PKCS#1 or PKCS#8 private key",
+                    },
+                ),
+            })
+        })
+    }
+
     /// Reads a DER-encoded PKCS#1 `RSAPrivateKey`.
     ///
     /// # Errors
@@ -241,6 +274,25 @@ impl PublicKey {
                 KeyProblem::UnsupportedLabel(other.to_owned()),
             )),
         }
+    }
+
+    /// Reads a DER-encoded public key, SubjectPublicKeyInfo or PKCS#1, or a private
+    /// key (PKCS#1 or PKCS#8) standing for its public half.
+    ///
+    /// # Errors
+    /// [`Error::Key`] when the bytes are none of these.
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        Self::from_spki_der(der)
+            .or_else(|_| Self::from_pkcs1_der(der))
+            .or_else(|_| PrivateKey::from_der(der).map(|key| key.public_key()))
+            .map_err(|_| {
+                Error::key(
+                    KeyKind::Public,
+                    KeyProblem::Der {
+                        label: "SubjectPublicKeyInfo or PKCS#1 public key",
+                    },
+                )
+            })
     }
 
     /// Reads a DER-encoded SubjectPublicKeyInfo holding an RSA key.
@@ -455,6 +507,26 @@ mod tests {
             problem(PrivateKey::from_pem(certificate)),
             KeyProblem::UnsupportedLabel(_)
         ));
+    }
+
+    #[test]
+    fn reads_der_of_every_supported_structure() {
+        use rsa::pkcs1::EncodeRsaPublicKey;
+        use rsa::pkcs8::EncodePrivateKey;
+        let key = PrivateKey::from_pem(SERVER_PRIVATE).unwrap();
+        let pkcs1 = key.rsa().to_pkcs1_der().unwrap();
+        let pkcs8 = key.rsa().to_pkcs8_der().unwrap();
+        let spki = key.public_key().rsa().to_public_key_der().unwrap();
+        let public_pkcs1 = key.public_key().rsa().to_pkcs1_der().unwrap();
+        for der in [pkcs1.as_bytes(), pkcs8.as_bytes()] {
+            assert_eq!(*PrivateKey::from_der(der).unwrap().to_pem(), *key.to_pem());
+            assert_eq!(PublicKey::from_der(der).unwrap(), key.public_key());
+        }
+        for der in [spki.as_bytes(), public_pkcs1.as_bytes()] {
+            assert_eq!(PublicKey::from_der(der).unwrap(), key.public_key());
+            assert!(PrivateKey::from_der(der).is_err());
+        }
+        assert!(PublicKey::from_der(b"not DER").is_err());
     }
 
     #[test]

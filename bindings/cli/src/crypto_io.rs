@@ -9,26 +9,41 @@ use zeroize::Zeroizing;
 
 use crate::input;
 
-/// Reads a private key file; the error names the file and the problem.
+/// Reads a private key file (PEM, or binary DER); the error names the file and the
+/// problem.
 pub(crate) fn private_key(path: &Path, role: &str) -> Result<PrivateKey, String> {
-    let text = read_key_text(path, role)?;
-    PrivateKey::from_pem(&text).map_err(|error| format!("{role} key {}: {error}", path.display()))
+    let bytes = read_key_file(path, role)?;
+    let parsed = match pem_text(&bytes) {
+        Some(text) => PrivateKey::from_pem(text),
+        None => PrivateKey::from_der(&bytes),
+    };
+    parsed.map_err(|error| format!("{role} key {}: {error}", path.display()))
 }
 
-/// Reads a public key file (a private key stands for its public half).
+/// Reads a public key file (PEM or binary DER; a private key stands for its public
+/// half).
 pub(crate) fn public_key(path: &Path, role: &str) -> Result<PublicKey, String> {
-    let text = read_key_text(path, role)?;
-    PublicKey::from_pem(&text).map_err(|error| format!("{role} key {}: {error}", path.display()))
+    let bytes = read_key_file(path, role)?;
+    let parsed = match pem_text(&bytes) {
+        Some(text) => PublicKey::from_pem(text),
+        None => PublicKey::from_der(&bytes),
+    };
+    parsed.map_err(|error| format!("{role} key {}: {error}", path.display()))
 }
 
-fn read_key_text(path: &Path, role: &str) -> Result<Zeroizing<String>, String> {
-    let bytes = Zeroizing::new(
-        std::fs::read(path)
-            .map_err(|error| format!("cannot read {role} key {}: {error}", path.display()))?,
-    );
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|_| format!("{role} key {}: not UTF-8 text", path.display()))?;
-    Ok(Zeroizing::new(text.to_owned()))
+fn read_key_file(path: &Path, role: &str) -> Result<Zeroizing<Vec<u8>>, String> {
+    std::fs::read(path)
+        .map(Zeroizing::new)
+        .map_err(|error| format!("cannot read {role} key {}: {error}", path.display()))
+}
+
+/// The file as text, or `None` when it is binary (then it is read as DER; a DER key
+/// starts with a SEQUENCE tag, which is not how PEM text starts).
+fn pem_text(bytes: &[u8]) -> Option<&str> {
+    if bytes.first() == Some(&0x30) {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok()
 }
 
 /// Reads input lines in chunks of at most `chunk` lines. Every line counts (so output
