@@ -273,3 +273,14 @@ fn wrong_keys_fail_opaquely() {
         }
     );
 }
+
+#[test]
+fn keys_and_openers_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<PrivateKey>();
+    assert_send_sync::<PublicKey>();
+    assert_send_sync::<Opener>();
+    assert_send_sync::<Sealer>();
+    assert_send_sync::<Sealed>();
+    assert_send_sync::<Error>();
+}
