@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The mobile binding tests, for real. Installs what they need when it is missing
 # (idempotent: a second run installs nothing), then:
-#   1. cargo test -p electie-uniffi with kotlinc and JNA present, so the Kotlin scripts in
-#      tests/bindings/ run on the JVM against the compiled library (they fail, never
-#      skip, here: ELECTIE_REQUIRE_KOTLIN=1);
+#   1. cargo test -p electie-uniffi --test kotlin with kotlinc and JNA present, so the
+#      Kotlin scripts in tests/bindings/ run on the JVM against the compiled library
+#      (they fail, never skip, here: ELECTIE_REQUIRE_KOTLIN=1);
 #   2. generates the Kotlin and Swift bindings with the workspace's uniffi-bindgen
 #      (library mode) into target/uniffi/ and checks that the Swift files exist and
 #      declare the exported API (no Swift compiler can be installed on these machines).
@@ -64,9 +64,10 @@ echo "kotlinc: $(command -v kotlinc) ($(kotlinc -version 2>&1 | grep -o 'kotlinc
 export CLASSPATH="$jna_jar${CLASSPATH:+:$CLASSPATH}"
 echo "JNA: $(readlink -f "$jna_jar")"
 
-step "Rust and Kotlin tests (cargo test -p electie-uniffi, Kotlin required)"
+step "Kotlin tests on the JVM (cargo test -p electie-uniffi --test kotlin, Kotlin required)"
+# Only the Kotlin target: the crate's Rust tests run in the workspace's cargo test.
 export ELECTIE_REQUIRE_KOTLIN=1
-cargo test -p electie-uniffi
+cargo test -p electie-uniffi --test kotlin
 
 step "generate Kotlin and Swift bindings (uniffi-bindgen, library mode)"
 cargo build -p electie-uniffi
