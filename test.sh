@@ -22,6 +22,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "Rust tests (cargo test --workspace)"
 cargo test --workspace 2>&1 | tee -a "$log"
 
+step "mobile bindings: Kotlin on the JVM, Swift generated and checked (bindings/uniffi/test-bindings.sh)"
+bindings/uniffi/test-bindings.sh 2>&1 | tee -a "$log"
+
 step "documentation (cargo doc, warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 
