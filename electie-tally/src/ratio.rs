@@ -175,8 +175,9 @@ pub(crate) const fn mul_wide(a: u128, b: u128) -> (u128, u128) {
 #[inline]
 pub(crate) fn cmp_products(a: u128, b: u128, c: u128, d: u128) -> Ordering {
     if (a | b | c | d) >> 64 == 0 {
-        // both products fit in 128 bits: the common case (votes and small divisors)
-        return (a * b).cmp(&(c * d));
+        // the common case (votes and small divisors): one 64×64→128 multiplication each
+        let wide = |x: u128, y: u128| u128::from(x as u64) * u128::from(y as u64);
+        return wide(a, b).cmp(&wide(c, d));
     }
     mul_wide(a, b).cmp(&mul_wide(c, d))
 }

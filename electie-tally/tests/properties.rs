@@ -177,3 +177,43 @@ proptest! {
         prop_assert_eq!(tally_of(&original), tally_of(&shuffled));
     }
 }
+
+/// The plainest possible divisor allocation: S rounds, each seat to the best quotient,
+/// equal quotients to the earlier party.
+fn reference(method: DivisorMethod, votes: &[u64], seats: u64) -> Vec<u64> {
+    use electie_tally::apportion::divisor::Quotient;
+    let mut held = vec![0u64; votes.len()];
+    for _ in 0..seats {
+        let mut best: Option<(usize, Quotient)> = None;
+        for (party, &v) in votes.iter().enumerate() {
+            if v == 0 {
+                continue;
+            }
+            let q = Quotient {
+                votes: v,
+                divisor: method.divisor(held[party]),
+            };
+            if best.is_none_or(|(_, b)| q.cmp_exact(&b) == std::cmp::Ordering::Greater) {
+                best = Some((party, q));
+            }
+        }
+        held[best.unwrap().0] += 1;
+    }
+    held
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn divisor_methods_match_the_plain_definition(votes in votes(), seats in 0u64..400) {
+        for method in divisor_methods() {
+            let fast = method.allocate(&votes, seats, TiePolicy::ListOrder).unwrap();
+            prop_assert_eq!(&fast.seats, &reference(method, &votes, seats), "{:?}", method);
+            let Details::Divisor(d) = &fast.details else { unreachable!() };
+            if seats > 0 {
+                prop_assert_eq!(d.last_elected().map(|a| a.seat), Some(seats));
+            }
+        }
+    }
+}

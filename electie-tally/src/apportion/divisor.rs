@@ -190,7 +190,8 @@ impl DivisorMethod {
         {
             return Err(Error::ZeroDivisor);
         }
-        let mut held = vec![0u64; votes.len()];
+        let mut held = self.seats_before_heap(votes, seats);
+        let before_heap = held.clone();
         let entry = |party: usize, seats_held: u64| {
             let quotient = Quotient {
                 votes: votes[party],
@@ -205,17 +206,45 @@ impl DivisorMethod {
             .iter()
             .enumerate()
             .filter(|&(_, &v)| v > 0)
-            .map(|(party, _)| entry(party, 0))
+            .map(|(party, _)| entry(party, held[party]))
             .collect();
         if heap.is_empty() && seats > 0 {
             return Err(Error::NoVotes);
         }
-        let mut awards = Vec::with_capacity(usize::try_from(seats).unwrap_or(0));
+        let jumped: u64 = before_heap.iter().sum();
+        let mut awards = Vec::with_capacity(usize::try_from(seats - jumped).unwrap_or(0));
         let mut ties = Vec::new();
-        let mut remaining = seats;
+        let mut remaining = seats - jumped;
         let mut group: Vec<Entry> = Vec::new();
         let mut winners: Vec<usize> = Vec::new();
         while remaining > 0 {
+            // Fast path: when neither child of the root has the root's quotient, the best
+            // quotient is unique (heap order), so its party wins and its entry is
+            // replaced in place (one sift-down instead of a pop and a push).
+            let unique = heap.as_slice().split_first().map(|(top, rest)| {
+                let unique = rest
+                    .iter()
+                    .take(2)
+                    .all(|child| cmp_keys(child.key, top.key) != Ordering::Equal);
+                (top.party, unique)
+            });
+            if let Some((party, true)) = unique {
+                let quotient = Quotient {
+                    votes: votes[party],
+                    divisor: self.divisor(held[party]),
+                };
+                held[party] += 1;
+                awards.push(Award {
+                    seat: seats - remaining + 1,
+                    party,
+                    quotient,
+                });
+                remaining -= 1;
+                if let Some(mut top) = heap.peek_mut() {
+                    *top = entry(party, held[party]);
+                }
+                continue;
+            }
             let Some(top) = heap.pop() else {
                 return Err(Error::NoVotes);
             };
@@ -270,14 +299,74 @@ impl DivisorMethod {
                 divisor: self.divisor(held[e.party]),
             },
         });
+        // The last seat: the heap's last award, or (when the jump start filled the
+        // house) the smallest winning quotient, found in one pass.
+        let last_elected = awards.last().copied().or_else(|| {
+            (0..votes.len())
+                .filter(|&p| held[p] > 0)
+                .map(|party| Award {
+                    seat: seats,
+                    party,
+                    quotient: Quotient {
+                        votes: votes[party],
+                        divisor: self.divisor(held[party] - 1),
+                    },
+                })
+                .min_by(|a, b| {
+                    a.quotient
+                        .cmp_exact(&b.quotient)
+                        .then(b.party.cmp(&a.party))
+                })
+        });
         Ok(Allocation {
             seats: held,
             details: Details::Divisor(DivisorDetails {
+                seats_before_heap: before_heap,
                 awards,
+                last_elected,
                 first_not_elected,
             }),
             ties,
         })
+    }
+
+    /// Seats certain before any tie can matter, for methods with a linear divisor
+    /// `d(k) = a·k + b`: with `λ = V / (a·S − P·max(a − b, 0))`, at most `S` quotients
+    /// exceed `λ`, so all of them win; each party's count of them is exact integer
+    /// arithmetic. The heap then hands out only the remaining seats (about one per
+    /// party), which makes 10 000 seats × 1 000 parties cheap. Only used when the
+    /// house is large compared with the number of parties.
+    fn seats_before_heap(&self, votes: &[u64], seats: u64) -> Vec<u64> {
+        let mut held = vec![0u64; votes.len()];
+        let (a, b): (u128, u128) = match self {
+            Self::DHondt => (1, 1),
+            Self::SainteLague => (2, 1),
+            Self::Imperiali => (1, 2),
+            Self::Danish => (3, 1),
+            Self::Adams => (1, 0),
+            _ => return held,
+        };
+        let parties = votes.iter().filter(|&&v| v > 0).count() as u128;
+        let total: u128 = votes.iter().map(|&v| u128::from(v)).sum();
+        let s = u128::from(seats);
+        if parties == 0 || s < 4 * parties {
+            return held;
+        }
+        let Some(denominator) = (a * s).checked_sub(parties * a.saturating_sub(b)) else {
+            return held;
+        };
+        if denominator == 0 {
+            return held;
+        }
+        // λ = total / denominator; k wins when total·(a·k + b) < v·denominator
+        for (h, &v) in held.iter_mut().zip(votes) {
+            let scaled = u128::from(v) * denominator;
+            let base = total * b;
+            if scaled > base {
+                *h = u64::try_from((scaled - base).div_ceil(total * a)).unwrap_or(0);
+            }
+        }
+        held
     }
 }
 
@@ -306,16 +395,22 @@ pub struct Award {
 /// Intermediate values of a divisor allocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DivisorDetails {
-    /// Every seat in the order it was awarded, with the winning quotient.
+    /// Seats per party given before the heap (large houses with a linear divisor):
+    /// all of them have quotients above every quotient in `awards`. Zeros otherwise.
+    pub seats_before_heap: Vec<u64>,
+    /// The seats handed out by the heap, in order, with the winning quotient (every
+    /// seat when `seats_before_heap` is all zeros).
     pub awards: Vec<Award>,
+    /// The last seat (its quotient is the method's "last divisor" figure).
+    pub last_elected: Option<Award>,
     /// The best quotient that did not get a seat (`seat` = seats + 1), if any.
     pub first_not_elected: Option<Award>,
 }
 
 impl DivisorDetails {
-    /// The last seat awarded (its quotient is the method's "last divisor" figure).
+    /// The last seat awarded.
     pub fn last_elected(&self) -> Option<&Award> {
-        self.awards.last()
+        self.last_elected.as_ref()
     }
 }
 
