@@ -330,21 +330,26 @@ impl DivisorMethod {
         })
     }
 
-    /// Seats certain before any tie can matter, for methods with a linear divisor
-    /// `d(k) = a·k + b`: with `λ = V / (a·S − P·max(a − b, 0))`, at most `S` quotients
-    /// exceed `λ`, so all of them win; each party's count of them is exact integer
-    /// arithmetic. The heap then hands out only the remaining seats (about one per
-    /// party), which makes 10 000 seats × 1 000 parties cheap. Only used when the
-    /// house is large compared with the number of parties.
+    /// Seats certain before any tie can matter. For a divisor sandwiched between two
+    /// linear ones, `a·k + b ≤ d(k) ≤ a'·k + b'` (equal for the linear methods; `k`
+    /// and `k + 1` for Huntington-Hill and Dean): with
+    /// `λ = V / (a·S − P·max(a − b, 0))` at most `S` quotients exceed `λ` (counted with
+    /// the lower divisor), so every quotient above `λ` wins; the seats counted with
+    /// the upper divisor are such quotients, in exact integer arithmetic. The heap then
+    /// hands out only the remaining seats (a few per party), which makes
+    /// 10 000 seats × 1 000 parties cheap. Only used when the house is at least four
+    /// seats per party.
     fn seats_before_heap(&self, votes: &[u64], seats: u64) -> Vec<u64> {
         let mut held = vec![0u64; votes.len()];
-        let (a, b): (u128, u128) = match self {
-            Self::DHondt => (1, 1),
-            Self::SainteLague => (2, 1),
-            Self::Imperiali => (1, 2),
-            Self::Danish => (3, 1),
-            Self::Adams => (1, 0),
-            _ => return held,
+        // (lower a, lower b, upper a, upper b)
+        let (a, b, upper_a, upper_b): (u128, u128, u128, u128) = match self {
+            Self::DHondt => (1, 1, 1, 1),
+            Self::SainteLague => (2, 1, 2, 1),
+            Self::Imperiali => (1, 2, 1, 2),
+            Self::Danish => (3, 1, 3, 1),
+            Self::Adams => (1, 0, 1, 0),
+            Self::HuntingtonHill | Self::Dean => (1, 0, 1, 1),
+            Self::ModifiedSainteLague { .. } => return held,
         };
         let parties = votes.iter().filter(|&&v| v > 0).count() as u128;
         let total: u128 = votes.iter().map(|&v| u128::from(v)).sum();
@@ -358,12 +363,13 @@ impl DivisorMethod {
         if denominator == 0 {
             return held;
         }
-        // λ = total / denominator; k wins when total·(a·k + b) < v·denominator
+        // λ = total / denominator; with the upper divisor, k wins when
+        // total·(a'·k + b') < v·denominator
         for (h, &v) in held.iter_mut().zip(votes) {
             let scaled = u128::from(v) * denominator;
-            let base = total * b;
+            let base = total * upper_b;
             if scaled > base {
-                *h = u64::try_from((scaled - base).div_ceil(total * a)).unwrap_or(0);
+                *h = u64::try_from((scaled - base).div_ceil(total * upper_a)).unwrap_or(0);
             }
         }
         held
