@@ -75,6 +75,15 @@ pub enum Error {
         /// Candidates available.
         candidates: u64,
     },
+    /// More candidates than a ranked method counts: its work grows with the cube of
+    /// the number of candidates and its memory with the square.
+    #[error("{candidates} candidates is more than a ranked count takes (at most {max})")]
+    TooManyRankedCandidates {
+        /// Candidates asked for.
+        candidates: usize,
+        /// The limit.
+        max: usize,
+    },
     /// Two tallies over different configurations cannot be merged.
     #[error("tallies have different shapes and cannot be merged")]
     ShapeMismatch,

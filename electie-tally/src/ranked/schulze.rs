@@ -23,6 +23,10 @@ pub struct Schulze {
     pub ranking: Vec<Vec<usize>>,
 }
 
+/// The most candidates [`schulze`] counts: far above any real ballot, and small enough
+/// that the strongest paths (`n³` steps, two `n × n` tables) take about a second.
+pub const MAX_CANDIDATES: usize = 1_000;
+
 /// Counts `ballots` over `candidates` candidates.
 ///
 /// ```
@@ -37,7 +41,17 @@ pub struct Schulze {
 /// assert_eq!(result.ranking, vec![vec![0], vec![1], vec![2]]);
 /// # Ok::<(), electie_tally::Error>(())
 /// ```
+///
+/// # Errors
+/// [`Error::TooManyRankedCandidates`] above [`MAX_CANDIDATES`] (checked before any
+/// allocation); [`Error::LengthMismatch`] for a ballot without one entry per candidate.
 pub fn schulze(candidates: usize, ballots: &[Vec<Option<u32>>]) -> Result<Schulze> {
+    if candidates > MAX_CANDIDATES {
+        return Err(Error::TooManyRankedCandidates {
+            candidates,
+            max: MAX_CANDIDATES,
+        });
+    }
     let n = candidates;
     let mut pairwise = vec![vec![0u64; n]; n];
     for (index, ballot) in ballots.iter().enumerate() {
@@ -104,4 +118,26 @@ pub fn schulze(candidates: usize, ballots: &[Vec<Option<u32>>]) -> Result<Schulz
         wins,
         ranking,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the `rank_ballots` fuzz target: a huge candidate count with no ballot
+    /// allocated `n × n` tables (out of memory) or ran `n³` steps (a hang).
+    #[test]
+    fn too_many_candidates_is_an_error_before_any_work() {
+        for candidates in [MAX_CANDIDATES + 1, 100_000_000, usize::MAX] {
+            assert_eq!(
+                schulze(candidates, &[]),
+                Err(Error::TooManyRankedCandidates {
+                    candidates,
+                    max: MAX_CANDIDATES
+                })
+            );
+        }
+        let ranked = schulze(40, &[]).expect("within the limit");
+        assert_eq!(ranked.ranking, vec![(0..40).collect::<Vec<_>>()]);
+    }
 }
