@@ -166,6 +166,14 @@ fn main() {
                 .map(|opener| (backend, opener))
         })
         .collect();
+    let sealers: Vec<(Backend, Sealer)> = backends
+        .iter()
+        .filter_map(|&backend| {
+            Sealer::with_backend(&gateway, &server.public_key(), backend)
+                .ok()
+                .map(|sealer| (backend, sealer))
+        })
+        .collect();
 
     // The rsa crate's own blinded RSA-OAEP-SHA1 decryption of the same wrapped keys.
     let wrapped: Vec<Vec<u8>> = sealed
@@ -281,6 +289,7 @@ fn main() {
     let mut rsa_crate_rates = Vec::new();
     let mut aws_lc_rates = Vec::new();
     let mut open_rates: Vec<Vec<f64>> = vec![Vec::new(); openers.len()];
+    let mut seal_rates: Vec<Vec<f64>> = vec![Vec::new(); sealers.len()];
     let mut open_wall_rates: Vec<Vec<f64>> = vec![Vec::new(); openers.len()];
     let mut open_ratios: Vec<Vec<f64>> = vec![Vec::new(); openers.len()];
     let mut aws_lc_ratios = Vec::new();
@@ -296,6 +305,7 @@ fn main() {
         let mut rsa_meter = Meter::default();
         let mut aws_lc_meter = Meter::default();
         let mut open_meters: Vec<Meter> = openers.iter().map(|_| Meter::default()).collect();
+        let mut seal_meters: Vec<Meter> = sealers.iter().map(|_| Meter::default()).collect();
         for _ in 0..3 {
             rsa_meter.run(block, |index| {
                 rsa_crate_decrypt(index);
@@ -308,6 +318,15 @@ fn main() {
                     assert!(opener.open(&sealed[index % BATCH]).is_ok());
                 });
             }
+            for (slot, (_, sealer)) in sealers.iter().enumerate() {
+                seal_meters[slot].run(block, |index| {
+                    let sealed = sealer.seal(&votes[index % BATCH], AesKeyLength::Aes256, &mut rng);
+                    assert!(sealed.is_ok());
+                });
+            }
+        }
+        for (slot, meter) in seal_meters.iter().enumerate() {
+            seal_rates[slot].push(meter.cpu_rate());
         }
         let rsa_rate = rsa_meter.cpu_rate();
         let aws_lc_rate = aws_lc_meter.cpu_rate();
@@ -360,6 +379,12 @@ fn main() {
             "crypto: reference openssl speed -seconds 3 rsa2048: {openssl:.0} sign/s (median of {rounds}: {openssl_rates:.0?})"
         ),
         None => println!("crypto: openssl tool not available for the reference"),
+    }
+    for (slot, (backend, _)) in sealers.iter().enumerate() {
+        println!(
+            "crypto: seal/{backend}: {:.0} votes/s on one core",
+            median(seal_rates[slot].clone())
+        );
     }
     for (slot, (backend, _)) in openers.iter().enumerate() {
         let open = median(open_rates[slot].clone());
