@@ -120,6 +120,8 @@ for name in ("k8s_steering_2021_schulze.json", "k8s_steering_2022_schulze.json")
     write("rank_ballots", name.removesuffix(".json"), json.dumps({"candidates": len(election["candidates"]), "ballots": election["ballots"]}))
 write("rank_ballots", "tiny", json.dumps({"candidates": 3, "ballots": [[1, 2, 3], [3, 1, 2], [2, 3, 1], [1, None, 1]]}))
 write("rank_ballots", "empty", json.dumps({"candidates": 0, "ballots": []}))
+# Regression: a huge count once allocated n x n tables before looking at anything.
+write("rank_ballots", "too-many-candidates", json.dumps({"candidates": 100000000, "ballots": []}))
 
 for directory in sorted((FUZZ / "corpus").iterdir()):
     print(f"{directory.name}: {len(list(directory.iterdir()))} seeds")
