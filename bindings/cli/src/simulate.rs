@@ -69,8 +69,8 @@ pub(crate) struct SimulateArgs {
     /// NR SR 2020 configuration).
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Votes to cast.
-    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    /// Votes to cast (all are held in memory, sealed and opened: about 1 KB each).
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     votes: u64,
     /// Polling places to simulate, each with its own server and gateway key pair: a
     /// number (a sample drawn with the seed) or `all`.
