@@ -223,11 +223,11 @@ fn sealed_fields(value: &Bound<'_, PyAny>, what: &str) -> Result<Sealed> {
 #[pyo3(signature = (key_length = 2048))]
 pub(crate) fn get_rsa_key_pair(py: Python<'_>, key_length: i64) -> PyResult<(String, String)> {
     let bits = usize::try_from(key_length).map_err(|_| {
-        Error::Crypto(electie_crypto::Error::KeySize {
-            bits: 0,
-            min_bits: electie_crypto::keys::MIN_KEY_BITS,
-            max_bits: electie_crypto::keys::MAX_KEY_BITS,
-        })
+        Error::WrongValue(format!(
+            "RSA key size {key_length} bits is not supported: it must be between {} and {} bits",
+            electie_crypto::keys::MIN_KEY_BITS,
+            electie_crypto::keys::MAX_KEY_BITS
+        ))
     })?;
     let pair = py.detach(|| -> Result<(String, String)> {
         let key = PrivateKey::generate(bits)?;
@@ -249,7 +249,11 @@ pub(crate) fn encrypt_vote(
 ) -> PyResult<(String, String)> {
     let value = json::to_value(vote)?;
     let length = usize::try_from(aes_key_length)
-        .map_err(|_| Error::Crypto(electie_crypto::Error::AesKeyLength(0)))
+        .map_err(|_| {
+            Error::WrongValue(format!(
+                "AES key length must be 16, 24 or 32 bytes, got {aes_key_length}"
+            ))
+        })
         .and_then(|bytes| Ok(AesKeyLength::from_bytes(bytes)?))?;
     let private_pem = pem_text(g_rsa_private_key_pem, "g_rsa_private_key_pem")?;
     let public_pem = pem_text(rsa_public_key_pem, "rsa_public_key_pem")?;

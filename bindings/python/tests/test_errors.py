@@ -52,11 +52,11 @@ def test_bad_values_are_value_errors(keys: Dict[str, str]) -> None:
     with pytest.raises(electie.EncryptionError) as too_long:
         electiersa.encrypt_vote({}, keys["gateway_private"], keys["server_public"], 20)
     assert isinstance(too_long.value, ValueError)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="got -1"):
         electiersa.encrypt_vote({}, keys["gateway_private"], keys["server_public"], -1)
     with pytest.raises(ValueError, match="key size"):
         electiersa.get_rsa_key_pair(512)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="-5 bits"):
         electiersa.get_rsa_key_pair(-5)
     nested: Any = []
     for _ in range(2000):
