@@ -105,7 +105,7 @@ fn validate_count_into(tally: &mut Tally, counter: &Counter<'_>, batches: &[Batc
     rejected
 }
 
-fn python(mode: &str, votes_path: &std::path::Path) -> Option<(f64, u64)> {
+fn python(mode: &str, votes_path: &std::path::Path) -> Option<(f64, f64, u64)> {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tally_baseline.py");
     let output = Command::new("python3")
         .arg(script)
@@ -118,20 +118,33 @@ fn python(mode: &str, votes_path: &std::path::Path) -> Option<(f64, u64)> {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).ok()?;
     Some((
         report["votes_per_second"].as_f64()?,
+        report["votes_per_cpu_second"].as_f64()?,
         report["accepted"].as_u64()?,
     ))
 }
 
-fn rate(runs: usize, mut job: impl FnMut()) -> f64 {
-    median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                job();
-                VOTES as f64 / start.elapsed().as_secs_f64()
-            })
-            .collect(),
-    )
+/// CPU time of this thread in seconds (Linux `/proc/thread-self/schedstat`, ns).
+fn thread_cpu_seconds() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(ns as f64 / 1e9)
+}
+
+/// Median votes per second over `runs`, by wall clock and by thread CPU time.
+fn rate(runs: usize, mut job: impl FnMut()) -> (f64, Option<f64>) {
+    let mut wall = Vec::with_capacity(runs);
+    let mut cpu = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let cpu_start = thread_cpu_seconds();
+        let start = Instant::now();
+        job();
+        wall.push(VOTES as f64 / start.elapsed().as_secs_f64());
+        if let (Some(a), Some(b)) = (cpu_start, thread_cpu_seconds()) {
+            cpu.push(VOTES as f64 / (b - a));
+        }
+    }
+    let cpu = (cpu.len() == runs).then(|| median(cpu));
+    (median(wall), cpu)
 }
 
 fn main() {
@@ -242,18 +255,25 @@ fn main() {
         memory,
         memory as f64 / 1048576.0
     );
-    for (mode, rust_rate) in [("count", count_rate), ("validate-count", validate_rate)] {
+    for (mode, (rust_rate, rust_cpu)) in [("count", count_rate), ("validate-count", validate_rate)]
+    {
         match python(mode, &votes_path) {
-            Some((python_rate, accepted)) => {
+            Some((python_rate, python_cpu, accepted)) => {
                 assert_eq!(
                     accepted as usize,
                     CHUNK - rust_rejected,
                     "Python and Rust must accept the same votes"
                 );
                 println!(
-                    "{mode}: rust {rust_rate:.0} votes/s ({VOTES} votes), python {python_rate:.0} votes/s (first {CHUNK}), ratio {:.1} (medians, one core)",
+                    "{mode}: rust {rust_rate:.0} votes/s ({VOTES} votes), python {python_rate:.0} votes/s (first {CHUNK}), ratio {:.1} (wall-clock medians, one core)",
                     rust_rate / python_rate
                 );
+                if let Some(rust_cpu) = rust_cpu {
+                    println!(
+                        "{mode}: rust {rust_cpu:.0} votes per CPU second, python {python_cpu:.0}, ratio {:.1} (thread CPU time medians)",
+                        rust_cpu / python_cpu
+                    );
+                }
             }
             None => println!(
                 "{mode}: rust {rust_rate:.0} votes/s (python3 not available for the baseline)"

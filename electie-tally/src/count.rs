@@ -191,7 +191,6 @@ impl Tally {
         let candidate_row = &mut self.candidate_votes[p * candidates..(p + 1) * candidates];
         let blank = &mut self.blank_votes[p];
         let mut counted = 0;
-        let mut indices = [0usize; 16];
         for (party, ids) in votes {
             let Some(party) = party else {
                 if let Some(c) = ids.first() {
@@ -205,20 +204,19 @@ impl Tally {
                 .party_index(party)
                 .filter(|&i| i < parties)
                 .ok_or((counted, Error::UnknownParty(party.0)))?;
-            if ids.len() > indices.len() {
-                return Err((counted, Error::TooManyCircles { circled: ids.len() }));
+            let party_count = party_row[party_index]
+                .checked_add(1)
+                .ok_or((counted, Error::VoteOverflow))?;
+            // Count candidates as they are looked up (one loop, one unpredictable exit)
+            // and take the increments back in the rare case of an unknown id.
+            for (k, c) in ids.iter().enumerate() {
+                let Some(ci) = config.candidate_index(*c).filter(|&i| i < candidates) else {
+                    undo(candidate_row, config, &ids[..k]);
+                    return Err((counted, Error::UnknownCandidate(c.0)));
+                };
+                candidate_row[ci] = candidate_row[ci].wrapping_add(1);
             }
-            for (slot, c) in indices.iter_mut().zip(ids) {
-                *slot = config
-                    .candidate_index(*c)
-                    .filter(|&i| i < candidates)
-                    .ok_or((counted, Error::UnknownCandidate(c.0)))?;
-            }
-            let slot = &mut party_row[party_index];
-            *slot = slot.checked_add(1).ok_or((counted, Error::VoteOverflow))?;
-            for &c in &indices[..ids.len()] {
-                candidate_row[c] = candidate_row[c].saturating_add(1);
-            }
+            party_row[party_index] = party_count;
             counted += 1;
         }
         Ok(counted)
@@ -333,6 +331,16 @@ impl Tally {
     }
 }
 
+/// Takes back the candidate increments of a vote that turned out not to count.
+#[cold]
+fn undo(candidate_row: &mut [u32], config: &ElectionConfig, counted: &[CandidateId]) {
+    for c in counted {
+        if let Some(ci) = config.candidate_index(*c) {
+            candidate_row[ci] = candidate_row[ci].wrapping_sub(1);
+        }
+    }
+}
+
 fn overflow() -> Rejection {
     Rejection::InvalidFormat(electie_core::FormatError::Model(
         "a polling place counter would pass 2^32 votes".into(),
@@ -419,92 +427,91 @@ impl<'config> Counter<'config> {
             return 0;
         };
         let (parties, candidates) = (tally.parties, tally.candidates);
-        let limit = config.max_candidates().min(16);
+        let limit = config.max_candidates();
         let party_row = &mut tally.party_votes[p * parties..(p + 1) * parties];
         let candidate_row = &mut tally.candidate_votes[p * candidates..(p + 1) * candidates];
         let blank = &mut tally.blank_votes[p];
         let mut counted = 0;
-        let mut indices = [0usize; 16];
         for (position, (party, ids)) in votes.into_iter().enumerate() {
-            let accepted: Option<(Option<usize>, usize)> = 'check: {
-                if ids.len() > limit || ids.len() > config.max_candidates() {
+            // Rules 4–8 inlined on the dense indices, counting candidates as they pass
+            // and taking the increments back if a later one fails.
+            let accepted: Option<Option<usize>> = 'check: {
+                if ids.len() > limit {
                     break 'check None;
                 }
                 let Some(party) = party else {
-                    break 'check ids.is_empty().then_some((None, 0));
+                    break 'check ids.is_empty().then_some(None);
                 };
                 let Some(party_index) = config.party_index(party).filter(|&i| i < parties) else {
                     break 'check None;
                 };
                 for (k, c) in ids.iter().enumerate() {
-                    let Some(ci) = config.candidate_index(*c).filter(|&i| i < candidates) else {
+                    let fits = config.candidate_index(*c).filter(|&ci| {
+                        ci < candidates
+                            && config.party_index_of_candidate_index(ci) == party_index
+                            && !ids[..k].contains(c)
+                    });
+                    let Some(ci) = fits else {
+                        undo(candidate_row, config, &ids[..k]);
                         break 'check None;
                     };
-                    if config.party_index_of_candidate_index(ci) != party_index
-                        || indices[..k].contains(&ci)
-                    {
-                        break 'check None;
-                    }
-                    indices[k] = ci;
+                    candidate_row[ci] = candidate_row[ci].wrapping_add(1);
                 }
-                Some((Some(party_index), ids.len()))
+                Some(Some(party_index))
             };
-            let (party_index, circled) = match accepted {
-                Some(found) => found,
-                None => match self.validator.check_ballot(party, ids) {
-                    Err(Rejection::TooManyCandidates { .. })
-                        if self.circles == CirclePolicy::IgnorePreferences && party.is_some() =>
-                    {
-                        if let Err(rejection) = self.validator.check_ballot(party, &[]) {
-                            on_reject(position, rejection);
-                            continue;
-                        }
-                        tally.ignored_preferences += 1;
-                        (party.and_then(|pid| config.party_index(pid)), 0)
-                    }
-                    Err(rejection) => {
-                        on_reject(position, rejection);
-                        continue;
-                    }
-                    // Only votes circling more than 16 candidates under a configured
-                    // limit above 16 get here: count them without the index buffer.
-                    Ok(()) => {
-                        let Some(pi) = party.and_then(|pid| config.party_index(pid)) else {
-                            on_reject(position, Rejection::InvalidParty);
-                            continue;
-                        };
-                        let Some(slot) = party_row[pi].checked_add(1) else {
-                            on_reject(position, overflow());
-                            continue;
-                        };
-                        party_row[pi] = slot;
-                        for c in ids.iter().filter_map(|c| config.candidate_index(*c)) {
-                            candidate_row[c] = candidate_row[c].saturating_add(1);
-                        }
-                        counted += 1;
-                        continue;
-                    }
-                },
-            };
-            match party_index {
-                None => match blank.checked_add(1) {
+            match accepted {
+                Some(None) => match blank.checked_add(1) {
                     Some(n) => *blank = n,
                     None => {
                         on_reject(position, overflow());
                         continue;
                     }
                 },
-                Some(pi) => {
+                Some(Some(pi)) => match party_row[pi].checked_add(1) {
+                    Some(n) => party_row[pi] = n,
+                    None => {
+                        undo(candidate_row, config, ids);
+                        on_reject(position, overflow());
+                        continue;
+                    }
+                },
+                None => {
+                    let counted_party = match self.validator.check_ballot(party, ids) {
+                        Err(Rejection::TooManyCandidates { .. })
+                            if self.circles == CirclePolicy::IgnorePreferences
+                                && party.is_some() =>
+                        {
+                            if let Err(rejection) = self.validator.check_ballot(party, &[]) {
+                                on_reject(position, rejection);
+                                continue;
+                            }
+                            tally.ignored_preferences += 1;
+                            party.and_then(|pid| config.party_index(pid))
+                        }
+                        Err(rejection) => {
+                            on_reject(position, rejection);
+                            continue;
+                        }
+                        // Unreachable while the inlined check mirrors rules 4–8.
+                        Ok(()) => {
+                            on_reject(
+                                position,
+                                Rejection::InvalidFormat(electie_core::FormatError::Model(
+                                    "internal: the counting path and validation disagree".into(),
+                                )),
+                            );
+                            continue;
+                        }
+                    };
+                    let Some(pi) = counted_party else {
+                        on_reject(position, Rejection::InvalidParty);
+                        continue;
+                    };
                     let Some(n) = party_row[pi].checked_add(1) else {
                         on_reject(position, overflow());
                         continue;
                     };
                     party_row[pi] = n;
-                    // a candidate counter never exceeds its party's counter here
-                    // (duplicates are rejected), so it cannot overflow first
-                    for &c in &indices[..circled] {
-                        candidate_row[c] = candidate_row[c].saturating_add(1);
-                    }
                 }
             }
             counted += 1;

@@ -94,12 +94,6 @@ pub enum Error {
         /// The value given.
         filter_by: String,
     },
-    /// A vote circles more candidates than the counting path takes (16).
-    #[error("{circled} circled candidates is more than a vote may carry")]
-    TooManyCircles {
-        /// How many the vote circled.
-        circled: usize,
-    },
     /// A vote names a polling place the configuration does not know.
     #[error("unknown polling place id {0}")]
     UnknownPollingPlace(i64),

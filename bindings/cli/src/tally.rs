@@ -140,6 +140,9 @@ pub(crate) fn count_parallel(
     bytes: &[u8],
     jobs: usize,
 ) -> (Tally, BTreeMap<String, u64>) {
+    // every job holds a full tally (63 MiB for NR SR 2020): no more jobs than 64 KiB
+    // pieces of input, and at most 64
+    let jobs = jobs.clamp(1, 64).min(bytes.len() / 65_536 + 1);
     let mut chunks = Vec::with_capacity(jobs);
     let mut start = 0;
     for j in 1..=jobs {
@@ -148,7 +151,7 @@ pub(crate) fn count_parallel(
         } else {
             (bytes.len() * j / jobs).max(start)
         };
-        while end < bytes.len() && bytes[end - 1] != b'\n' {
+        while end > 0 && end < bytes.len() && bytes[end - 1] != b'\n' {
             end += 1;
         }
         chunks.push(&bytes[start..end]);

@@ -378,6 +378,28 @@ fn tally_counts_and_rejects_with_reasons() {
         one.stdout, two.stdout,
         "the split does not change the result"
     );
+    let eight = electie(
+        &args("8").iter().map(String::as_str).collect::<Vec<_>>(),
+        None,
+    );
+    assert_eq!(one.stdout, eight.stdout);
+    // a one-byte input with many jobs
+    let tiny = votes_file("tiny", "x");
+    let out = electie(
+        &[
+            "tally",
+            "--jobs",
+            "4",
+            "--config",
+            config.to_str().unwrap(),
+            tiny.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rejected"], 1);
+    std::fs::remove_file(tiny).ok();
     let v: Value = serde_json::from_slice(&one.stdout).unwrap();
     assert_eq!(v["rejected"], 4);
     assert_eq!(v["rejections"]["Invalid polling place id"], 1);
