@@ -56,8 +56,14 @@ pub(crate) struct Lines {
 
 impl Lines {
     pub(crate) fn open(path: &Path) -> io::Result<Self> {
+        let reader = input::open(path).map_err(|error| {
+            io::Error::new(
+                error.kind(),
+                format!("cannot read {}: {error}", path.display()),
+            )
+        })?;
         Ok(Lines {
-            reader: input::open(path)?,
+            reader,
             started: false,
             done: false,
         })
