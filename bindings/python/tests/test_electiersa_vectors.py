@@ -130,3 +130,38 @@ def test_decrypt_votes_gives_one_result_per_item(vectors: Dict[str, Any], keys: 
         else:
             assert isinstance(result, electie.DecryptionError)
     assert electie.decrypt_votes([], keys["server_private"], keys["gateway_public"]) == []
+
+
+def test_decrypt_votes_releases_the_gil(vectors: Dict[str, Any], keys: Dict[str, str]) -> None:
+    import threading
+    import time
+
+    items = [sealed(case) for case in vectors["cases"]] * 160
+    electie.decrypt_votes(items[:2], keys["server_private"], keys["gateway_public"])  # keys cached
+    ticks = [0]
+    running = threading.Event()
+    stop = threading.Event()
+
+    def spin() -> None:
+        running.set()
+        while not stop.is_set():
+            ticks[0] += 1
+
+    thread = threading.Thread(target=spin)
+    thread.start()
+    try:
+        running.wait()
+        # How fast the other thread counts while this one waits without the GIL.
+        start, before = time.perf_counter(), ticks[0]
+        time.sleep(0.05)
+        rate = (ticks[0] - before) / (time.perf_counter() - start)
+        start, before = time.perf_counter(), ticks[0]
+        electie.decrypt_votes(items, keys["server_private"], keys["gateway_public"])
+        elapsed, during = time.perf_counter() - start, ticks[0] - before
+    finally:
+        stop.set()
+        thread.join()
+    # Holding the GIL for the whole call, the other thread would count for at most a
+    # switch interval or two (5 ms each) of a call that lasts far longer.
+    assert elapsed > 0.1
+    assert during > 0.1 * rate * elapsed, (during, rate, elapsed)
