@@ -9,7 +9,10 @@ use electie_tally::apportion::{DivisorMethod, Method, QuotaMethod, QuotaRounding
 use electie_tally::count::{CirclePolicy, Counter, Tally};
 use electie_tally::preset::SlovakElection;
 use electie_tally::ranked::schulze;
-use electie_tally::results::{ResultsOptions, party_results, seat_outcome, status};
+use electie_tally::results::{
+    LocalityLevel, ResultsOptions, SeatOutcome, candidate_results, party_results,
+    results_by_locality, seat_outcome, status,
+};
 use electie_tally::threshold::Contender;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping};
@@ -159,6 +162,78 @@ impl PyTally {
         with_candidates: bool,
         coalition_sizes: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let outcome = self.outcome(seats, coalition_sizes)?;
+        json::serialize_to_python(py, &party_results(&self.config, &outcome, with_candidates))
+    }
+
+    /// Candidates with preferential votes in the original `get-candidates-results`
+    /// shape (`name`, `doc_count`, `percentage` of their party's votes).
+    #[pyo3(signature = (seats = 150, coalition_sizes = None))]
+    fn candidate_results<'py>(
+        &self,
+        py: Python<'py>,
+        seats: u64,
+        coalition_sizes: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let outcome = self.outcome(seats, coalition_sizes)?;
+        json::serialize_to_python(py, &candidate_results(&self.config, &outcome))
+    }
+
+    /// Results per locality in the original `get-results-by-locality` shape;
+    /// `filter_by` is `region_code`, `county_code`, `municipality_code` or
+    /// `administrative_area_code`, `filter_value` one code (default: all).
+    #[pyo3(signature = (filter_by, filter_value = None))]
+    fn results_by_locality<'py>(
+        &self,
+        py: Python<'py>,
+        filter_by: &str,
+        filter_value: Option<i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let level = LocalityLevel::parse(filter_by).map_err(Error::Tally)?;
+        json::serialize_to_python(
+            py,
+            &results_by_locality(&self.config, &self.inner, level, filter_value),
+        )
+    }
+
+    /// `{"registered_voters", "total_votes", "participation",
+    /// "number_of_polling_places"}` for the whole election or one locality.
+    #[pyo3(signature = (filter_by = None, filter_value = None))]
+    fn status<'py>(
+        &self,
+        py: Python<'py>,
+        filter_by: Option<&str>,
+        filter_value: Option<i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let filter = match (filter_by, filter_value) {
+            (Some(level), Some(code)) => {
+                Some((LocalityLevel::parse(level).map_err(Error::Tally)?, code))
+            }
+            (None, None) => None,
+            _ => {
+                return Err(
+                    Error::WrongValue("filter_by and filter_value go together".to_owned()).into(),
+                );
+            }
+        };
+        json::serialize_to_python(py, &status(&self.config, &self.inner, filter))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Tally(total_votes={}, blank_votes={})",
+            self.inner.total_votes(),
+            self.inner.blank_total()
+        )
+    }
+}
+
+impl PyTally {
+    fn outcome(
+        &self,
+        seats: u64,
+        coalition_sizes: Option<&Bound<'_, PyAny>>,
+    ) -> Result<SeatOutcome> {
         let mut options = ResultsOptions::default();
         options.election.seats = seats;
         options.coalition_sizes = vec![1; self.config.parties().len()];
@@ -182,23 +257,8 @@ impl PyTally {
                 seat_outcome(&self.config, &self.inner, &options)
             }
             other => other,
-        }
-        .map_err(Error::Tally)?;
-        json::serialize_to_python(py, &party_results(&self.config, &outcome, with_candidates))
-    }
-
-    /// `{"registered_voters", "total_votes", "participation",
-    /// "number_of_polling_places"}` for the whole election.
-    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json::serialize_to_python(py, &status(&self.config, &self.inner, None))
-    }
-
-    fn __repr__(&self) -> String {
-        format!(
-            "Tally(total_votes={}, blank_votes={})",
-            self.inner.total_votes(),
-            self.inner.blank_total()
-        )
+        };
+        Ok(outcome?)
     }
 }
 

@@ -129,6 +129,17 @@ def test_tally_counts_merges_and_renders_the_original_shapes(nrsr: ElectionConfi
     with_candidates = first.party_results(with_candidates=True)
     assert list(with_candidates[0])[2] == "candidates"
     assert first.status()["total_votes"] == 101
+    assert list(first.status()) == ["registered_voters", "total_votes", "participation", "number_of_polling_places"]
+    assert first.status("region_code", 1)["number_of_polling_places"] < 5998
+    candidates = first.candidate_results()
+    assert [list(c) for c in candidates[:1]] == [["name", "doc_count", "percentage"]]
+    assert candidates[0]["doc_count"] == 60
+    localities = first.results_by_locality("region_code")
+    assert list(localities[0]) == ["type", "code", "doc_count", "parties", "registered_participants", "participation"]
+    assert sum(l["doc_count"] for l in localities) == 101
+    assert len(first.results_by_locality("region_code", 1)) == 1
+    with pytest.raises(ValueError):
+        first.results_by_locality("planet_code")
     first.merge(first)
     assert first.total_votes == 202
 

@@ -138,7 +138,15 @@ class Tally:
         with_candidates: bool = False,
         coalition_sizes: Optional[Mapping[int, int]] = None,
     ) -> List[Dict[str, Any]]: ...
-    def status(self) -> Dict[str, Any]: ...
+    def candidate_results(
+        self, seats: int = 150, coalition_sizes: Optional[Mapping[int, int]] = None
+    ) -> List[Dict[str, Any]]: ...
+    def results_by_locality(
+        self, filter_by: str, filter_value: Optional[int] = None
+    ) -> List[Dict[str, Any]]: ...
+    def status(
+        self, filter_by: Optional[str] = None, filter_value: Optional[int] = None
+    ) -> Dict[str, Any]: ...
 
 def allocate_seats(
     votes: Union[Sequence[int], Mapping[Any, int]],
