@@ -370,3 +370,20 @@ fn slovak_european_parliament_2014_official() {
     assert_eq!(d.remainder_seats[6], 1);
     assert_eq!(d.remainder_seats.iter().sum::<u64>(), 1);
 }
+
+/// NR SR 2016: the eight passing subjects (votes as published by the Statistical
+/// Office, e.g. volby.statistics.sk/nrsr/nrsr2016), RVČ 14 997 from 2 264 473 / 151 =
+/// 14 996.51, seats 49/21/19/15/14/11/11/10.
+#[test]
+fn slovak_national_council_2016_official() {
+    let votes = [
+        737_481, 315_558, 287_611, 225_386, 209_779, 172_860, 169_593, 146_205,
+    ];
+    let subjects: Vec<Contender> = votes.iter().map(|&v| Contender::party(v)).collect();
+    let r = SlovakElection::national_council()
+        .allocate(&subjects)
+        .unwrap();
+    assert_eq!(r.passing_votes, 2_264_473);
+    assert_eq!(r.rvc, Ratio::integer(14_997));
+    assert_eq!(r.allocation.seats, [49, 21, 19, 15, 14, 11, 11, 10]);
+}
