@@ -337,3 +337,38 @@ fn resize<V>(cache: &Mutex<Option<PemCache<V>>>, size: usize) -> usize {
 pub(crate) fn rsa_backend() -> &'static str {
     Backend::fastest().name()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_least_recently_used_pair_is_evicted() {
+        let mut cache = PemCache::new(2);
+        cache.insert("a", "x", Arc::new(1));
+        cache.insert("b", "x", Arc::new(2));
+        assert_eq!(cache.get("a", "x").as_deref(), Some(&1)); // "b" is now the oldest
+        cache.insert("c", "x", Arc::new(3));
+        assert_eq!(cache.entries.len(), 2);
+        assert!(cache.get("b", "x").is_none());
+        assert_eq!(cache.get("a", "x").as_deref(), Some(&1));
+        assert_eq!(cache.get("c", "x").as_deref(), Some(&3));
+        // both texts are the key
+        assert!(cache.get("a", "y").is_none());
+        assert!(cache.get("x", "a").is_none());
+    }
+
+    #[test]
+    fn a_cache_of_size_zero_keeps_nothing_and_resizing_evicts() {
+        let mut cache = PemCache::new(0);
+        cache.insert("a", "x", Arc::new(1));
+        assert!(cache.get("a", "x").is_none());
+        cache.resize(3);
+        for (index, name) in ["a", "b", "c"].into_iter().enumerate() {
+            cache.insert(name, "x", Arc::new(index));
+        }
+        cache.resize(1);
+        assert_eq!(cache.entries.len(), 1);
+        assert_eq!(cache.get("c", "x").as_deref(), Some(&2));
+    }
+}
