@@ -122,6 +122,8 @@ write("rank_ballots", "tiny", json.dumps({"candidates": 3, "ballots": [[1, 2, 3]
 write("rank_ballots", "empty", json.dumps({"candidates": 0, "ballots": []}))
 # Regression: a huge count once allocated n x n tables before looking at anything.
 write("rank_ballots", "too-many-candidates", json.dumps({"candidates": 100000000, "ballots": []}))
+# Regression: the fuzzer's timeout (850 candidates, n^3 steps) before the bound was 500.
+write("rank_ballots", "timeout-850-candidates", '{"candidates":850, "ballots": []}')
 
 for directory in sorted((FUZZ / "corpus").iterdir()):
     print(f"{directory.name}: {len(list(directory.iterdir()))} seeds")
