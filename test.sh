@@ -35,6 +35,9 @@ cargo deny --log-level error check licenses bans sources
 step "Python wheel: maturin build, mypy.stubtest, pytest (bindings/python/test-python.sh)"
 bindings/python/test-python.sh 2>&1 | tee -a "$log"
 
+step "fuzz smoke: every cargo-fuzz target briefly (fuzz/smoke.sh)"
+fuzz/smoke.sh
+
 step "summary"
 # cargo's "test result: ok. N passed; M failed; ..." lines and pytest's closing
 # "N passed, M failed in Xs" line, added up.
