@@ -46,16 +46,28 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 /// `openssl speed -seconds 3 rsa2048`: RSA-2048 sign (private-key operations) per
-/// second on one core, or `None` when the openssl tool is not installed.
+/// CPU-second on one core, or `None` when the openssl tool is not installed.
 fn openssl_speed() -> Option<f64> {
-    let output = Command::new("openssl")
-        .args(["speed", "-seconds", "3", "rsa2048"])
-        .output()
-        .ok()?;
+    openssl_sign_rate(&["speed", "-seconds", "3", "rsa2048"])
+}
+
+/// How `openssl speed -elapsed` (wall time) scales from one process to two on this
+/// machine right now: the hardware's own 1 → 2 core speedup for RSA-2048 signing.
+fn openssl_two_core_speedup() -> Option<f64> {
+    let one = openssl_sign_rate(&["speed", "-elapsed", "-seconds", "1", "rsa2048"])?;
+    let two = openssl_sign_rate(&[
+        "speed", "-elapsed", "-seconds", "1", "-multi", "2", "rsa2048",
+    ])?;
+    Some(two / one)
+}
+
+fn openssl_sign_rate(args: &[&str]) -> Option<f64> {
+    let output = Command::new("openssl").args(args).output().ok()?;
     let text = String::from_utf8_lossy(&output.stdout);
     // "rsa 2048 bits 0.000237s 0.000014s   4227.0  70812.3" (sign/s is the third number)
     let line = text
         .lines()
+        .rev()
         .find(|line| line.starts_with("rsa 2048 bits"))?;
     let numbers: Vec<&str> = line.split_whitespace().collect();
     numbers.get(5)?.parse().ok()
@@ -295,6 +307,7 @@ fn main() {
     let mut aws_lc_ratios = Vec::new();
     let mut batch_wall: Vec<[Vec<f64>; 2]> = vec![[Vec::new(), Vec::new()]; openers.len()];
     let mut batch_speedups: Vec<Vec<f64>> = vec![Vec::new(); openers.len()];
+    let mut machine_speedups = Vec::new();
     let mut batch_efficiency: Vec<Vec<f64>> = vec![Vec::new(); openers.len()];
     let block = Duration::from_millis(300);
     for _ in 0..rounds {
@@ -346,6 +359,9 @@ fn main() {
             if *backend == Backend::AwsLc {
                 aws_lc_ratios.push(open_rate / aws_lc_rate);
             }
+            if let Some(speedup) = openssl_two_core_speedup() {
+                machine_speedups.push(speedup);
+            }
             let mut wall = [Duration::ZERO; 2];
             let mut cpu = [Duration::ZERO; 2];
             for _ in 0..3 {
@@ -379,6 +395,13 @@ fn main() {
             "crypto: reference openssl speed -seconds 3 rsa2048: {openssl:.0} sign/s (median of {rounds}: {openssl_rates:.0?})"
         ),
         None => println!("crypto: openssl tool not available for the reference"),
+    }
+    if !machine_speedups.is_empty() {
+        println!(
+            "crypto: reference openssl speed -elapsed -multi 2 rsa2048 / single: {:.2}x (the machine's own 1 -> 2 core speedup now, median of {})",
+            median(machine_speedups.clone()),
+            machine_speedups.len()
+        );
     }
     for (slot, (backend, _)) in sealers.iter().enumerate() {
         println!(
