@@ -22,6 +22,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "Rust tests (cargo test --workspace)"
 cargo test --workspace 2>&1 | tee -a "$log"
 
+step "electie-crypto alone: the pure-Rust build mobile uses (no aws-lc feature unified in)"
+cargo test -p electie-crypto 2>&1 | tee -a "$log"
+
 step "mobile bindings: Kotlin on the JVM, Swift generated and checked (bindings/uniffi/test-bindings.sh)"
 bindings/uniffi/test-bindings.sh 2>&1 | tee -a "$log"
 
@@ -34,6 +37,10 @@ cargo deny --log-level error check licenses bans sources
 
 step "Python wheel: maturin build, mypy.stubtest, pytest (bindings/python/test-python.sh)"
 bindings/python/test-python.sh 2>&1 | tee -a "$log"
+
+step "the electie CLI against the real Python electiersa 0.1.1, both directions"
+cargo build -p electie-cli
+ELECTIE_BIN="$PWD/target/debug/electie" bindings/python/.venv/bin/python -m pytest -q electie-crypto/tests/python 2>&1 | tee -a "$log"
 
 step "fuzz smoke: every cargo-fuzz target briefly (fuzz/smoke.sh)"
 fuzz/smoke.sh
