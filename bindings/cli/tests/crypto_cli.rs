@@ -8,7 +8,7 @@ use std::process::{Command, Output, Stdio};
 
 use electie_core::python_json::{self, Object, Value};
 
-const ELECTIE: &str = env!("CARGO_BIN_EXE_electie");
+mod common;
 
 fn shared() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors")
@@ -60,20 +60,7 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(ELECTIE)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    common::electie(args, stdin.as_bytes())
 }
 
 fn stdout_lines(output: &Output) -> Vec<String> {

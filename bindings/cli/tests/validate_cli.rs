@@ -1,29 +1,17 @@
 //! `electie validate` end to end: the binary against the real NR SR 2020 configuration.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+mod common;
 
 fn nrsr_2020() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/nrsr_2020")
+    common::shared("data/nrsr_2020")
 }
 
 fn electie(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_electie"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    common::electie(args, stdin.as_bytes())
 }
 
 fn validate(extra: &[&str], votes: &str) -> (String, i32) {
