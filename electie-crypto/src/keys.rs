@@ -20,9 +20,9 @@ use crate::base64;
 use crate::error::{Error, KeyKind, KeyProblem, Result};
 
 /// The smallest modulus, in bits, whose RSA-OAEP-SHA1 block carries the wrapped key
-/// material of a 32-byte AES key (130 bytes of JSON + 42 bytes of OAEP overhead =
-/// 172 bytes). Smaller keys cannot receive sealed payloads, so they are not generated.
-pub const MIN_KEY_BITS: usize = 1376;
+/// material of a 32-byte AES key (131 bytes of JSON + 42 bytes of OAEP overhead =
+/// 173 bytes). Smaller keys cannot receive sealed payloads, so they are not generated.
+pub const MIN_KEY_BITS: usize = 1384;
 
 /// The largest modulus, in bits, generated or read.
 pub const MAX_KEY_BITS: usize = 8192;

@@ -10,7 +10,7 @@ use electie_crypto::keys::DEFAULT_KEY_BITS;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct KeygenArgs {
-    /// Modulus size in bits (at least 1376, the smallest that carries the wrapped AES
+    /// Modulus size in bits (at least 1384, the smallest that carries the wrapped AES
     /// key; 2048 like electiersa's get_rsa_key_pair()).
     #[arg(long, default_value_t = DEFAULT_KEY_BITS)]
     bits: usize,

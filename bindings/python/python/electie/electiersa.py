@@ -39,7 +39,7 @@ def get_rsa_key_pair(key_length: int = 2048) -> Tuple[str, str]:
     Returns ``(private_key_pem, public_key_pem)``: the private key in PKCS#1
     (``-----BEGIN RSA PRIVATE KEY-----``), the public key in SubjectPublicKeyInfo
     (``-----BEGIN PUBLIC KEY-----``), exactly as electiersa writes them. Sizes from
-    1376 (the smallest that can receive a sealed vote) to 8192 bits.
+    1384 (the smallest that can receive a sealed vote) to 8192 bits.
     """
     return _native.get_rsa_key_pair(key_length)
 
