@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use criterion::{Criterion, Throughput};
 use electie_benches::{generate_votes, median, nrsr_2020, nrsr_2020_dir, write_votes_jsonl};
-use electie_core::{InMemoryTokenStore, PollingPlaceId, Validator, Vote};
+use electie_core::{InMemoryTokenStore, PollingPlaceId, Validator, Vote, VoteBatch};
 
 const VOTES: usize = 1_000_000;
 const BATCH: usize = 1_000;
@@ -26,6 +26,17 @@ fn validate_all(
     batches
         .iter()
         .filter(|(place, votes)| validator.check_batch(*place, votes, store).is_ok())
+        .count()
+}
+
+fn validate_all_columnar(
+    validator: &Validator<'_>,
+    batches: &[(PollingPlaceId, VoteBatch)],
+    store: &InMemoryTokenStore,
+) -> usize {
+    batches
+        .iter()
+        .filter(|(place, votes)| validator.check_vote_batch(*place, votes, store).is_ok())
         .count()
 }
 
@@ -58,6 +69,13 @@ fn main() {
             )
         })
         .collect();
+    let columnar: Vec<(PollingPlaceId, VoteBatch)> = batches
+        .iter()
+        .map(|(place, votes)| match VoteBatch::from_votes(votes) {
+            Ok(batch) => (*place, batch),
+            Err(error) => panic!("{error}"),
+        })
+        .collect();
     let validator = Validator::new(&config);
     let store = InMemoryTokenStore::new();
 
@@ -67,12 +85,19 @@ fn main() {
     group.bench_function("1M votes, batches of 1000, one core", |bench| {
         bench.iter(|| validate_all(&validator, black_box(&batches), &store))
     });
+    group.bench_function("1M votes, columnar batches of 1000, one core", |bench| {
+        bench.iter(|| validate_all_columnar(&validator, black_box(&columnar), &store))
+    });
     // The same work on one batch that stays in cache: the compute cost alone, for
     // telling it apart from the memory traffic of 1 M scattered votes.
     let (hot_place, hot_votes) = &batches[0];
     group.throughput(Throughput::Elements(hot_votes.len() as u64));
     group.bench_function("one batch of 1000 in cache", |bench| {
         bench.iter(|| validator.check_batch(*hot_place, black_box(hot_votes), &store))
+    });
+    let (hot_place, hot_batch) = &columnar[0];
+    group.bench_function("one columnar batch of 1000 in cache", |bench| {
+        bench.iter(|| validator.check_vote_batch(*hot_place, black_box(hot_batch), &store))
     });
     group.finish();
 

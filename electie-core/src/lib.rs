@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod config;
 pub mod error;
 pub mod ids;
@@ -9,6 +10,7 @@ pub mod models;
 pub mod python_json;
 pub mod validation;
 
+pub use batch::{BatchFull, VoteBatch, VoteView};
 pub use config::ElectionConfig;
 pub use error::{ConfigProblem, Error, FormatError, JsonProblem, Result};
 pub use ids::{CandidateId, PartyId, PollingPlaceId};

@@ -47,6 +47,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::batch::VoteBatch;
 use crate::config::ElectionConfig;
 use crate::error::FormatError;
 use crate::ids::{CandidateId, PartyId, PollingPlaceId};
@@ -150,6 +151,21 @@ pub trait TokenStore {
 
     /// Records `token` for `polling_place`; `false` when it was already there.
     fn insert(&mut self, polling_place: PollingPlaceId, token: &str) -> bool;
+
+    /// The position of the first of `tokens` already stored for `polling_place`.
+    ///
+    /// Asks [`contains`](Self::contains) token by token; a store that can answer for a
+    /// whole batch at once (a database: one query per batch instead of one per vote)
+    /// overrides it.
+    fn first_stored(
+        &self,
+        polling_place: PollingPlaceId,
+        tokens: &mut dyn Iterator<Item = &str>,
+    ) -> Option<usize> {
+        // `&mut dyn Iterator` is itself an iterator (the trait object is unsized).
+        let mut tokens = tokens;
+        Iterator::position(&mut tokens, |token| self.contains(polling_place, token))
+    }
 }
 
 /// Tokens kept in memory, per polling place.
@@ -188,6 +204,20 @@ impl TokenStore for InMemoryTokenStore {
             .entry(polling_place)
             .or_default()
             .insert(token.into())
+    }
+
+    /// Finds the polling place's tokens once for the whole batch.
+    fn first_stored(
+        &self,
+        polling_place: PollingPlaceId,
+        tokens: &mut dyn Iterator<Item = &str>,
+    ) -> Option<usize> {
+        let stored = self.places.get(&polling_place)?;
+        if stored.is_empty() {
+            return None;
+        }
+        let mut tokens = tokens;
+        Iterator::position(&mut tokens, |token| stored.contains(token))
     }
 }
 
@@ -327,6 +357,52 @@ impl<'config> Validator<'config> {
             duplicate_token |= !tokens.insert(vote.token.as_str());
         }
         if duplicate_token {
+            return Err(Rejection::DuplicateTokenInBatch);
+        }
+        Ok(())
+    }
+
+    /// Compatibility mode over a [`VoteBatch`]: the same answer as
+    /// [`check_batch`](Self::check_batch) over the same votes, at the speed of memory.
+    ///
+    /// Rules 9 and 10 do not depend on the ballots, so the first vote breaking each is
+    /// found up front: the store is asked once for the whole batch
+    /// ([`TokenStore::first_stored`]), the election id once per run of votes sharing
+    /// it. The pass over the ballots (rules 4–8) then only compares positions to keep
+    /// the original order of failures, and rule 11 runs over the token column last.
+    ///
+    /// # Errors
+    /// The first failure, whose text is the original server's answer.
+    pub fn check_vote_batch(
+        &self,
+        polling_place: PollingPlaceId,
+        batch: &VoteBatch,
+        store: &dyn TokenStore,
+    ) -> Result<(), Rejection> {
+        if !self.config.accepts_polling_place(polling_place) {
+            return Err(Rejection::InvalidPollingPlace);
+        }
+        if batch.is_empty() {
+            return Err(Rejection::EmptyBatch);
+        }
+        let first_stored = store
+            .first_stored(polling_place, &mut batch.tokens())
+            .unwrap_or(usize::MAX);
+        let first_wrong_election = batch
+            .first_vote_not_in(self.config.election_id())
+            .unwrap_or(usize::MAX);
+        let ballots = batch.party_ids().iter().zip(batch.candidate_lists());
+        for (index, (&party_id, candidate_ids)) in ballots.enumerate() {
+            self.check_ballot(party_id, candidate_ids)?;
+            if index == first_stored {
+                return Err(Rejection::TokenAlreadyStored);
+            }
+            if index == first_wrong_election {
+                return Err(Rejection::InvalidElectionId);
+            }
+        }
+        let mut tokens = BatchTokens::with_capacity(batch.len());
+        if !batch.tokens().all(|token| tokens.insert(token)) {
             return Err(Rejection::DuplicateTokenInBatch);
         }
         Ok(())
