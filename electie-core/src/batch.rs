@@ -32,11 +32,12 @@
 use crate::ids::{CandidateId, PartyId};
 use crate::models::Vote;
 
-/// A [`VoteBatch`] holds at most `u32::MAX` bytes of tokens and `u32::MAX` candidate
-/// ids (offsets are 32-bit to keep the arrays small); this vote would go past that.
+/// A [`VoteBatch`] holds at most `u32::MAX` votes, `u32::MAX` bytes of tokens and
+/// `u32::MAX` candidate ids (offsets are 32-bit to keep the arrays small); this vote
+/// would go past that.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "the vote batch is full: at most 4 GiB of tokens and 4 294 967 295 candidate ids in one batch"
+    "the vote batch is full: at most 4 294 967 295 votes, 4 GiB of tokens and 4 294 967 295 candidate ids in one batch"
 )]
 pub struct BatchFull;
 
@@ -48,6 +49,9 @@ pub struct VoteBatch {
     /// End of each vote's candidates in `candidate_ids` (the start is the previous end).
     candidate_ends: Vec<u32>,
     candidate_ids: Vec<CandidateId>,
+    /// The vote (position) each of `candidate_ids` belongs to: lets the candidates be
+    /// checked in one flat pass.
+    candidate_votes: Vec<u32>,
     /// End of each vote's token in `token_text`.
     token_ends: Vec<u32>,
     token_text: String,
@@ -109,7 +113,7 @@ impl VoteBatch {
     /// The votes of `votes`, in order.
     ///
     /// # Errors
-    /// [`BatchFull`] past 4 GiB of tokens or 2³² − 1 candidate ids.
+    /// [`BatchFull`] past 2³² − 1 votes, 4 GiB of tokens or 2³² − 1 candidate ids.
     pub fn from_votes(votes: &[Vote]) -> Result<Self, BatchFull> {
         let mut batch = Self::with_capacity(votes.len());
         for vote in votes {
@@ -121,8 +125,8 @@ impl VoteBatch {
     /// Appends a vote.
     ///
     /// # Errors
-    /// [`BatchFull`] past 4 GiB of tokens or 2³² − 1 candidate ids; the batch is then
-    /// unchanged.
+    /// [`BatchFull`] past 2³² − 1 votes, 4 GiB of tokens or 2³² − 1 candidate ids;
+    /// the batch is then unchanged.
     pub fn push(&mut self, vote: &Vote) -> Result<(), BatchFull> {
         self.push_parts(
             vote.party_id,
@@ -143,11 +147,12 @@ impl VoteBatch {
         token: &str,
         election_id: &str,
     ) -> Result<(), BatchFull> {
-        let candidate_end = u32::try_from(self.candidate_ids.len() + candidate_ids.len())
-            .map_err(|_| BatchFull)?;
+        let candidate_end =
+            u32::try_from(self.candidate_ids.len() + candidate_ids.len()).map_err(|_| BatchFull)?;
         let token_end =
             u32::try_from(self.token_text.len() + token.len()).map_err(|_| BatchFull)?;
         let vote = self.party_ids.len();
+        let vote_u32 = u32::try_from(vote).map_err(|_| BatchFull)?;
         let same_election = self
             .election_runs
             .last()
@@ -171,6 +176,8 @@ impl VoteBatch {
         }
         self.party_ids.push(party_id);
         self.candidate_ids.extend_from_slice(candidate_ids);
+        self.candidate_votes
+            .extend(std::iter::repeat_n(vote_u32, candidate_ids.len()));
         self.candidate_ends.push(candidate_end);
         self.token_text.push_str(token);
         self.token_ends.push(token_end);
@@ -192,6 +199,7 @@ impl VoteBatch {
         self.party_ids.clear();
         self.candidate_ends.clear();
         self.candidate_ids.clear();
+        self.candidate_votes.clear();
         self.token_ends.clear();
         self.token_text.clear();
         self.election_runs.clear();
@@ -234,6 +242,18 @@ impl VoteBatch {
         &self.party_ids
     }
 
+    /// End of each vote's candidates in [`candidate_column`](Self::candidate_column).
+    #[inline]
+    pub(crate) fn candidate_ends(&self) -> &[u32] {
+        &self.candidate_ends
+    }
+
+    /// Every vote's candidates one after the other, with the vote each belongs to.
+    #[inline]
+    pub(crate) fn candidate_column(&self) -> (&[CandidateId], &[u32]) {
+        (&self.candidate_ids, &self.candidate_votes)
+    }
+
     /// The candidates of the vote at `index` (`index < len()`).
     #[inline]
     pub(crate) fn candidates(&self, index: usize) -> &[CandidateId] {
@@ -257,6 +277,17 @@ impl VoteBatch {
         let mut start = 0;
         self.token_ends.iter().map(move |&end| {
             let token = &self.token_text[start..end as usize];
+            start = end as usize;
+            token
+        })
+    }
+
+    /// Every token's bytes, in order.
+    pub(crate) fn token_bytes(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
+        let text = self.token_text.as_bytes();
+        let mut start = 0;
+        self.token_ends.iter().map(move |&end| {
+            let token = &text[start..end as usize];
             start = end as usize;
             token
         })
@@ -307,7 +338,10 @@ mod tests {
         let batch = VoteBatch::from_votes(&votes).unwrap();
         assert_eq!(batch.len(), votes.len());
         assert_eq!(batch.to_votes(), votes);
-        assert_eq!(batch.tokens().collect::<Vec<_>>(), ["a", "", "žetón", "c", "d"]);
+        assert_eq!(
+            batch.tokens().collect::<Vec<_>>(),
+            ["a", "", "žetón", "c", "d"]
+        );
         assert_eq!(batch.candidate_lists().len(), votes.len());
         assert!(batch.get(votes.len()).is_none());
         // Three runs (e1, e2, e1) over two distinct ids.

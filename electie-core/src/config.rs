@@ -127,6 +127,8 @@ pub struct ElectionConfig {
     candidate_party: Vec<u32>,
     /// Dense party index → dense indices of its candidates, in list order.
     party_candidates: Vec<Vec<u32>>,
+    /// Branch-free lookups for validating whole batches, when ids are compact.
+    ballot_tables: Option<BallotTables>,
 }
 
 #[derive(Deserialize)]
@@ -355,6 +357,7 @@ impl ElectionConfig {
             (form.regions, form.counties, form.municipalities)
         };
 
+        let ballot_tables = BallotTables::build(&party_index, &candidate_index, &candidate_party);
         Ok(Self {
             form: kind,
             parties,
@@ -375,6 +378,7 @@ impl ElectionConfig {
             key_pair_index,
             candidate_party,
             party_candidates,
+            ballot_tables,
         })
     }
 
@@ -534,6 +538,13 @@ impl ElectionConfig {
         self.candidate_party[candidate_index] as usize
     }
 
+    /// Branch-free id lookups for whole-batch validation; `None` when party or
+    /// candidate ids are too sparse for direct tables.
+    #[inline]
+    pub(crate) fn ballot_tables(&self) -> Option<&BallotTables> {
+        self.ballot_tables.as_ref()
+    }
+
     /// The party a candidate belongs to.
     pub fn party_of_candidate(&self, candidate: CandidateId) -> Option<PartyId> {
         let index = self.candidate_index(candidate)?;
@@ -624,6 +635,99 @@ enum IdIndex {
 }
 
 const EMPTY_SLOT: u32 = u32::MAX;
+
+/// A direct table from compact ids to `u32` values, read without branches: one slot
+/// per id of the span, then one slot for every id outside it.
+#[derive(Debug, Clone)]
+pub(crate) struct DenseTable {
+    first_id: i64,
+    /// The values of the span, then [`DenseTable::MISSING`] for ids outside it.
+    values: Vec<u32>,
+}
+
+impl DenseTable {
+    /// What an id not in the table maps to.
+    pub(crate) const MISSING: u32 = EMPTY_SLOT;
+
+    fn new(first_id: i64, mut values: Vec<u32>) -> Self {
+        values.push(Self::MISSING);
+        Self { first_id, values }
+    }
+
+    /// Number of slots: the span of ids, plus the one shared by every other id.
+    #[inline]
+    pub(crate) fn slots(&self) -> usize {
+        self.values.len()
+    }
+
+    /// The slot of `id`: its place in the span, or the last slot for any id outside.
+    #[inline]
+    pub(crate) fn slot(&self, id: i64) -> usize {
+        // An id outside the span wraps to an offset past its end (the span is below
+        // 2^63 ids, so no wrapped difference lands inside), and the minimum is a
+        // conditional move, not a branch.
+        let outside = (self.values.len() - 1) as u64;
+        (id.wrapping_sub(self.first_id) as u64).min(outside) as usize
+    }
+
+    /// The value in `slot` (from [`slot`](Self::slot)).
+    #[inline]
+    pub(crate) fn value(&self, slot: usize) -> u32 {
+        self.values[slot]
+    }
+
+    /// The value of `id`, or [`DenseTable::MISSING`].
+    #[inline]
+    pub(crate) fn get(&self, id: i64) -> u32 {
+        self.value(self.slot(id))
+    }
+}
+
+/// The lookups behind validating a whole batch with few branches: party id → dense
+/// party index, and candidate id → dense index of the candidate's party.
+#[derive(Debug, Clone)]
+pub(crate) struct BallotTables {
+    pub(crate) party: DenseTable,
+    pub(crate) party_of_candidate: DenseTable,
+}
+
+impl BallotTables {
+    fn build(
+        party_index: &IdIndex,
+        candidate_index: &IdIndex,
+        candidate_party: &[u32],
+    ) -> Option<Self> {
+        let (
+            IdIndex::Table {
+                first_id: first_party,
+                slots: party_slots,
+            },
+            IdIndex::Table {
+                first_id: first_candidate,
+                slots: candidate_slots,
+            },
+        ) = (party_index, candidate_index)
+        else {
+            return None;
+        };
+        Some(Self {
+            party: DenseTable::new(*first_party, party_slots.clone()),
+            party_of_candidate: DenseTable::new(
+                *first_candidate,
+                candidate_slots
+                    .iter()
+                    .map(|&slot| {
+                        if slot == EMPTY_SLOT {
+                            EMPTY_SLOT
+                        } else {
+                            candidate_party[slot as usize]
+                        }
+                    })
+                    .collect(),
+            ),
+        })
+    }
+}
 
 impl IdIndex {
     fn build(ids: impl Iterator<Item = i64> + Clone, kind: &'static str) -> Result<Self> {
