@@ -1,11 +1,12 @@
 //! Validate an arbitrary batch `{"polling_place_id": n, "votes": [...]}` of decrypted
-//! votes against NR SR 2020: compatibility mode accepts exactly when every verdict does.
+//! votes against NR SR 2020: compatibility mode accepts exactly when every verdict does,
+//! and when every vote decodes, the same votes as a `VoteBatch` get the same answer.
 #![no_main]
 
 use std::sync::LazyLock;
 
 use electie_core::python_json::{Value, loads_bytes};
-use electie_core::{ElectionConfig, InMemoryTokenStore, PollingPlaceId, Rejection, Validator, Vote};
+use electie_core::{ElectionConfig, InMemoryTokenStore, PollingPlaceId, Rejection, Validator, Vote, VoteBatch};
 use libfuzzer_sys::fuzz_target;
 
 static CONFIG: LazyLock<ElectionConfig> = LazyLock::new(|| {
@@ -27,4 +28,9 @@ fuzz_target!(|data: &[u8]| {
     let verdicts = validator.verdicts(place, &items, &store);
     let compat = validator.check_decoded_batch(place, &items, &store);
     assert_eq!(compat.is_ok(), !items.is_empty() && verdicts.iter().all(Result::is_ok), "{compat:?} {verdicts:?}");
+    if let Ok(votes) = items.into_iter().collect::<Result<Vec<Vote>, Rejection>>() {
+        let batch = VoteBatch::from_votes(&votes).expect("a fuzz input is far below 4 GiB");
+        assert_eq!(batch.to_votes(), votes);
+        assert_eq!(validator.check_vote_batch(place, &batch, &store), compat);
+    }
 });
