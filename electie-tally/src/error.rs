@@ -94,6 +94,16 @@ pub enum Error {
         /// The value given.
         filter_by: String,
     },
+    /// A seat-allocation method name that no [`crate::apportion::NamedMethod`] has
+    /// (from its `FromStr`).
+    #[error(
+        "unknown method {name:?}: expected one of {}",
+        crate::apportion::named::expected_names()
+    )]
+    UnknownMethod {
+        /// The text given.
+        name: String,
+    },
     /// A vote names a polling place the configuration does not know.
     #[error("unknown polling place id {0}")]
     UnknownPollingPlace(i64),

@@ -5,9 +5,8 @@ use std::process::ExitCode;
 
 use electie_tally::apportion::districts::{District, allocate_districts};
 use electie_tally::apportion::divisor::Quotient;
-use electie_tally::apportion::quota::{QuotaMethod, QuotaRounding};
-use electie_tally::apportion::{Allocation, Details, DivisorMethod, Method};
-use electie_tally::preset::SlovakElection;
+use electie_tally::apportion::quota::QuotaRounding;
+use electie_tally::apportion::{Allocation, Details, Method, NamedMethod, NamedMethodKind};
 use electie_tally::single_winner::{FirstRound, MajorityBase, first_round, plurality};
 use electie_tally::threshold::{Contender, Threshold};
 use electie_tally::tie::{TieBreak, TieRule};
@@ -18,64 +17,60 @@ use serde_json::Value;
 
 use crate::input;
 
-/// The allocation method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The allocation method: a list-seat method named by electie-tally, or one of the
+/// command line's single-winner methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum MethodName {
-    /// Slovak National Council: 5/7/10 % by coalition size, RVČ, largest remainder.
-    SkNrsr,
-    /// Slovak European Parliament: 5 %, RVČ = votes / (seats + 1), largest remainder.
-    SkEp,
-    /// D'Hondt (Jefferson).
-    Dhondt,
-    /// Sainte-Laguë (Webster).
-    SainteLague,
-    /// Modified Sainte-Laguë (first divisor `--first-divisor`, default 1.4).
-    ModifiedSainteLague,
-    /// Imperiali divisors 2, 3, 4, …
-    Imperiali,
-    /// Danish divisors 1, 4, 7, …
-    Danish,
-    /// Huntington-Hill (equal proportions).
-    HuntingtonHill,
-    /// Adams (smallest divisors).
-    Adams,
-    /// Dean (harmonic mean).
-    Dean,
-    /// Hare quota, largest remainder.
-    Hare,
-    /// Droop quota, largest remainder.
-    Droop,
-    /// Hagenbach-Bischoff quota, largest remainder.
-    HagenbachBischoff,
-    /// Imperiali quota, largest remainder.
-    ImperialiQuota,
+    /// A list-seat method.
+    Seats(NamedMethod),
     /// Single winner, most votes.
     Plurality,
-    /// Two-round majority (Slovak president): input `{"round1": {"candidates": [...],
-    /// "registered_voters"?}, "round2"?: {"candidates": [...]}}` or `{"candidates": [...]}`.
+    /// Two-round majority (Slovak president).
     TwoRound,
 }
 
 impl MethodName {
-    fn label(self) -> &'static str {
+    /// Every `--method` value in help order: the list-seat methods, then the
+    /// single-winner ones.
+    const ALL: [Self; NamedMethod::ALL.len() + 2] = {
+        let mut all = [Self::Plurality; NamedMethod::ALL.len() + 2];
+        let mut i = 0;
+        while i < NamedMethod::ALL.len() {
+            all[i] = Self::Seats(NamedMethod::ALL[i]);
+            i += 1;
+        }
+        all[NamedMethod::ALL.len() + 1] = Self::TwoRound;
+        all
+    };
+
+    fn name(self) -> &'static str {
         match self {
-            Self::SkNrsr => "sk-nrsr",
-            Self::SkEp => "sk-ep",
-            Self::Dhondt => "dhondt",
-            Self::SainteLague => "sainte-lague",
-            Self::ModifiedSainteLague => "modified-sainte-lague",
-            Self::Imperiali => "imperiali",
-            Self::Danish => "danish",
-            Self::HuntingtonHill => "huntington-hill",
-            Self::Adams => "adams",
-            Self::Dean => "dean",
-            Self::Hare => "hare",
-            Self::Droop => "droop",
-            Self::HagenbachBischoff => "hagenbach-bischoff",
-            Self::ImperialiQuota => "imperiali-quota",
+            Self::Seats(method) => method.name(),
             Self::Plurality => "plurality",
             Self::TwoRound => "two-round",
         }
+    }
+
+    fn help(self) -> &'static str {
+        match self {
+            Self::Seats(method) => method.description(),
+            Self::Plurality => "Single winner, most votes",
+            Self::TwoRound => {
+                "Two-round majority (Slovak president): input `{\"round1\": {\"candidates\": [...], \
+                 \"registered_voters\"?}, \"round2\"?: {\"candidates\": [...]}}` or \
+                 `{\"candidates\": [...]}`"
+            }
+        }
+    }
+}
+
+impl clap::ValueEnum for MethodName {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Self::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()).help(self.help()))
     }
 }
 
@@ -185,7 +180,7 @@ fn execute(args: &SeatsArgs) -> Outcome<String> {
     };
     let text = match args.method {
         MethodName::Plurality | MethodName::TwoRound => single_winner(args, &root, tie)?,
-        _ => {
+        MethodName::Seats(_) => {
             if let Some(districts) = root.get("districts") {
                 districts_form(args, &root, districts, tie)?
             } else {
@@ -252,7 +247,8 @@ fn parse_percent(text: &str, what: &str) -> Outcome<Ratio> {
         .map_err(|_| Problem(format!("{what} must be a decimal number, got {text:?}")))
 }
 
-fn seats_from(args: &SeatsArgs, root: &Value) -> Outcome<u64> {
+/// `--seats`, else the input's `seats`, else a Slovak preset's house size.
+fn seats_from(args: &SeatsArgs, root: &Value, kind: Option<&NamedMethodKind>) -> Outcome<u64> {
     if let Some(seats) = args.seats {
         return Ok(seats);
     }
@@ -261,9 +257,8 @@ fn seats_from(args: &SeatsArgs, root: &Value) -> Outcome<u64> {
             .as_u64()
             .ok_or_else(|| Problem("seats in the input must be a non-negative integer".into()));
     }
-    match args.method {
-        MethodName::SkNrsr => Ok(150),
-        MethodName::SkEp => Ok(13),
+    match kind {
+        Some(NamedMethodKind::Slovak(election)) => Ok(election.seats),
         _ => Err(Problem(
             "missing --seats (and no seats in the input)".into(),
         )),
@@ -280,47 +275,42 @@ fn rounding(r: Option<Rounding>, default: QuotaRounding) -> QuotaRounding {
     }
 }
 
-fn method_of(args: &SeatsArgs) -> Outcome<Method> {
-    let quota = |quota| {
-        Ok(Method::Quota {
-            quota,
-            rounding: rounding(args.quota_rounding, QuotaRounding::Exact),
-        })
-    };
-    let divisor = |d| Ok(Method::Divisor(d));
+/// The list-seat method of `--method`; `--first-divisor` is read only for the method
+/// that uses it.
+fn kind_of(args: &SeatsArgs) -> Outcome<NamedMethodKind> {
     match args.method {
-        MethodName::Dhondt => divisor(DivisorMethod::DHondt),
-        MethodName::SainteLague => divisor(DivisorMethod::SainteLague),
-        MethodName::ModifiedSainteLague => divisor(DivisorMethod::ModifiedSainteLague {
-            first_divisor: parse_percent(&args.first_divisor, "--first-divisor")?,
-        }),
-        MethodName::Imperiali => divisor(DivisorMethod::Imperiali),
-        MethodName::Danish => divisor(DivisorMethod::Danish),
-        MethodName::HuntingtonHill => divisor(DivisorMethod::HuntingtonHill),
-        MethodName::Adams => divisor(DivisorMethod::Adams),
-        MethodName::Dean => divisor(DivisorMethod::Dean),
-        MethodName::Hare => quota(QuotaMethod::Hare),
-        MethodName::Droop => quota(QuotaMethod::Droop),
-        MethodName::HagenbachBischoff => quota(QuotaMethod::HagenbachBischoff),
-        MethodName::ImperialiQuota => quota(QuotaMethod::Imperiali),
-        MethodName::SkNrsr | MethodName::SkEp => Ok(Method::Quota {
-            quota: QuotaMethod::HagenbachBischoff,
-            rounding: rounding(args.quota_rounding, QuotaRounding::NearestHalfUp),
-        }),
+        MethodName::Seats(method) => {
+            method.kind(|| parse_percent(&args.first_divisor, "--first-divisor"))
+        }
         MethodName::Plurality | MethodName::TwoRound => Err(Problem(format!(
             "--method {} allocates no list seats",
-            args.method.label()
+            args.method.name()
         ))),
     }
 }
 
-fn threshold_of(args: &SeatsArgs) -> Outcome<Threshold> {
+/// A divisor or quota method with `--quota-rounding` (exact by default).
+fn plain_method(args: &SeatsArgs, kind: &NamedMethodKind) -> Outcome<Method> {
+    match kind {
+        NamedMethodKind::Divisor(divisor) => Ok(Method::Divisor(*divisor)),
+        NamedMethodKind::Quota(quota) => Ok(Method::Quota {
+            quota: *quota,
+            rounding: rounding(args.quota_rounding, QuotaRounding::Exact),
+        }),
+        _ => Err(Problem(format!(
+            "--method {} is a single nationwide constituency; give {{\"parties\": [...]}}",
+            args.method.name()
+        ))),
+    }
+}
+
+/// `--threshold`, else a Slovak preset's rules, else none.
+fn threshold_of(args: &SeatsArgs, kind: &NamedMethodKind) -> Outcome<Threshold> {
     if let Some(text) = &args.threshold {
         return Ok(Threshold::percent(parse_percent(text, "--threshold")?));
     }
-    Ok(match args.method {
-        MethodName::SkNrsr => Threshold::slovak_national_council(),
-        MethodName::SkEp => Threshold::percent(Ratio::integer(5)),
+    Ok(match kind {
+        NamedMethodKind::Slovak(election) => election.threshold.clone(),
         _ => Threshold::none(),
     })
 }
@@ -433,9 +423,10 @@ fn single_form(
     parties: &[PartyIn],
     tie: TiePolicy,
 ) -> Outcome<String> {
-    let seats = seats_from(args, root)?;
-    let method = method_of(args)?;
-    let threshold = threshold_of(args)?;
+    let kind = kind_of(args);
+    let seats = seats_from(args, root, kind.as_ref().ok())?;
+    let kind = kind?;
+    let threshold = threshold_of(args, &kind)?;
     let names: Vec<String> = parties.iter().map(|p| p.name.clone()).collect();
     let listed: u64 = parties
         .iter()
@@ -474,19 +465,12 @@ fn single_form(
         .map(|(p, &ok)| if ok { p.votes } else { 0 })
         .collect();
     let passing_votes: u64 = votes.iter().sum();
-    let (allocation, quota_exact) = match args.method {
-        MethodName::SkNrsr | MethodName::SkEp => {
-            let mut election = if args.method == MethodName::SkNrsr {
-                SlovakElection::national_council()
-            } else {
-                SlovakElection::european_parliament()
-            };
+    let (allocation, quota_exact) = match kind {
+        NamedMethodKind::Slovak(mut election) => {
             election.seats = seats;
             election.threshold = Threshold::none();
             election.tie = tie;
-            if let Method::Quota { rounding, .. } = method {
-                election.rvc_rounding = rounding;
-            }
+            election.rvc_rounding = rounding(args.quota_rounding, election.rvc_rounding);
             // thresholds were applied above on the full valid-vote base
             let passing_only: Vec<Contender> = votes.iter().map(|&v| Contender::party(v)).collect();
             let r = election
@@ -494,7 +478,8 @@ fn single_form(
                 .map_err(|e| name_error(&names, e))?;
             (r.allocation, Some(r.rvc_exact))
         }
-        _ => {
+        kind => {
+            let method = plain_method(args, &kind)?;
             let a = method
                 .allocate(&votes, seats, tie)
                 .map_err(|e| name_error(&names, e))?;
@@ -592,13 +577,15 @@ fn render_single(
     let threshold = match &args.threshold {
         Some(t) => Value::from(format!("{t} %")),
         None => match args.method {
-            MethodName::SkNrsr => Value::from("5 % (coalitions of 2-3: 7 %, 4+: 10 %)"),
-            MethodName::SkEp => Value::from("5 %"),
+            MethodName::Seats(NamedMethod::SkNrsr) => {
+                Value::from("5 % (coalitions of 2-3: 7 %, 4+: 10 %)")
+            }
+            MethodName::Seats(NamedMethod::SkEp) => Value::from("5 %"),
             _ => Value::Null,
         },
     };
     SingleOutput {
-        method: args.method.label(),
+        method: args.method.name(),
         seats_total,
         quota,
         seats: Ordered(
@@ -630,14 +617,9 @@ fn districts_form(
     value: &Value,
     tie: TiePolicy,
 ) -> Outcome<String> {
-    if matches!(args.method, MethodName::SkNrsr | MethodName::SkEp) {
-        return Err(Problem(format!(
-            "--method {} is a single nationwide constituency; give {{\"parties\": [...]}}",
-            args.method.label()
-        )));
-    }
-    let method = method_of(args)?;
-    let threshold = threshold_of(args)?;
+    let kind = kind_of(args)?;
+    let method = plain_method(args, &kind)?;
+    let threshold = threshold_of(args, &kind)?;
     let list = value
         .as_array()
         .ok_or_else(|| Problem("districts must be a list".into()))?;
@@ -691,7 +673,7 @@ fn districts_form(
     let result = allocate_districts(method, &districts, names.len(), &eligible, tie)
         .map_err(|e| name_error(&names, e))?;
     let output = DistrictOutput {
-        method: args.method.label(),
+        method: args.method.name(),
         seats_total: districts.iter().map(|d| d.seats).sum(),
         national: Ordered(
             names

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::process::Output;
 
+use electie_tally::apportion::NamedMethod;
 use serde_json::Value;
 
 mod common;
@@ -139,6 +140,41 @@ fn every_method_fills_the_house() {
             assert_eq!(out["method"], method);
         }
     }
+}
+
+#[test]
+fn seats_help_lists_every_method_with_its_description() {
+    let out = electie(&["seats", "--help"], None);
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    // In order: the list-seat methods with electie-tally's descriptions, then the
+    // single-winner ones.
+    let mut expected: Vec<(&str, Option<&str>)> = NamedMethod::ALL
+        .iter()
+        .map(|method| (method.name(), Some(method.description())))
+        .collect();
+    expected.extend([("plurality", None), ("two-round", None)]);
+    let mut rest = help.as_str();
+    for (name, description) in expected {
+        let entry = format!("- {name}: ");
+        let at = rest
+            .find(&entry)
+            .unwrap_or_else(|| panic!("{entry:?} missing or out of order:\n{help}"));
+        rest = &rest[at + entry.len()..];
+        let shown = rest.lines().next().unwrap().trim();
+        match description {
+            Some(description) => assert_eq!(shown, description),
+            None => assert!(!shown.is_empty(), "{name}"),
+        }
+    }
+    let unknown = electie(&["seats", "--method", "d'hondt", "-"], Some(b"{}"));
+    assert_eq!(unknown.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(stderr.contains("invalid value 'd'hondt'"), "{stderr}");
+    assert!(
+        stderr.contains("sk-nrsr") && stderr.contains("two-round"),
+        "{stderr}"
+    );
 }
 
 #[test]

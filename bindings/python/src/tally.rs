@@ -5,7 +5,7 @@ use std::sync::Arc;
 use electie_core::validation::Rejection;
 use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId, Vote};
 use electie_tally::TiePolicy;
-use electie_tally::apportion::{DivisorMethod, Method, QuotaMethod, QuotaRounding};
+use electie_tally::apportion::{Method, NamedMethod, NamedMethodKind, QuotaRounding};
 use electie_tally::count::{CirclePolicy, Counter, Tally};
 use electie_tally::preset::SlovakElection;
 use electie_tally::ranked::schulze;
@@ -335,48 +335,20 @@ enum Allocator {
 }
 
 fn allocator(method: &str, first_divisor: f64, rounding: QuotaRounding) -> Result<Allocator> {
-    let divisor = |method| Ok(Allocator::Plain(Method::Divisor(method)));
-    let quota = |quota| Ok(Allocator::Plain(Method::Quota { quota, rounding }));
-    match method {
-        "dhondt" => divisor(DivisorMethod::DHondt),
-        "sainte-lague" => divisor(DivisorMethod::SainteLague),
-        "modified-sainte-lague" => divisor(DivisorMethod::ModifiedSainteLague {
-            first_divisor: decimal_ratio(first_divisor)?,
-        }),
-        "imperiali" => divisor(DivisorMethod::Imperiali),
-        "danish" => divisor(DivisorMethod::Danish),
-        "huntington-hill" => divisor(DivisorMethod::HuntingtonHill),
-        "adams" => divisor(DivisorMethod::Adams),
-        "dean" => divisor(DivisorMethod::Dean),
-        "hare" => quota(QuotaMethod::Hare),
-        "droop" => quota(QuotaMethod::Droop),
-        "hagenbach-bischoff" => quota(QuotaMethod::HagenbachBischoff),
-        "imperiali-quota" => quota(QuotaMethod::Imperiali),
-        "sk-nrsr" => Ok(Allocator::Slovak(SlovakElection::national_council())),
-        "sk-ep" => Ok(Allocator::Slovak(SlovakElection::european_parliament())),
-        other => Err(Error::WrongValue(format!(
-            "unknown method {other:?}: expected one of {}",
-            METHODS.join(", ")
-        ))),
-    }
+    let method: NamedMethod = method.parse()?;
+    Ok(match method.kind(|| decimal_ratio(first_divisor))? {
+        NamedMethodKind::Divisor(divisor) => Allocator::Plain(Method::Divisor(divisor)),
+        NamedMethodKind::Quota(quota) => Allocator::Plain(Method::Quota { quota, rounding }),
+        // The preset keeps its own RVČ rounding (nearest); `quota_rounding` is for the
+        // plain quota methods.
+        NamedMethodKind::Slovak(election) => Allocator::Slovak(election),
+        _ => {
+            return Err(Error::WrongValue(format!(
+                "method {method} is not supported by this binding"
+            )));
+        }
+    })
 }
-
-const METHODS: [&str; 14] = [
-    "dhondt",
-    "sainte-lague",
-    "modified-sainte-lague",
-    "imperiali",
-    "danish",
-    "huntington-hill",
-    "adams",
-    "dean",
-    "hare",
-    "droop",
-    "hagenbach-bischoff",
-    "imperiali-quota",
-    "sk-nrsr",
-    "sk-ep",
-];
 
 /// Allocates `seats` among parties by `votes` (a sequence, or a mapping whose keys
 /// name the parties) with exact integer arithmetic. Returns seats in the same shape

@@ -161,3 +161,19 @@ def test_allocate_seats_and_rank() -> None:
     assert ranking[0] == ["a"]
     with pytest.raises(ValueError):
         electie.rank(["a", "b"], [[1]])
+
+
+def test_allocate_seats_names_every_method_it_takes() -> None:
+    with pytest.raises(ValueError) as caught:
+        electie.allocate_seats([1], 1, "D'Hondt")
+    assert not isinstance(caught.value, electie.ElectieError)
+    prefix = "unknown method \"D'Hondt\": expected one of "
+    assert str(caught.value).startswith(prefix)
+    names = str(caught.value)[len(prefix) :].split(", ")
+    assert len(names) == 14 and names[:3] == ["sk-nrsr", "sk-ep", "dhondt"]
+    for name in names:
+        assert sum(electie.allocate_seats([600_000, 350_000, 40_000], 21, name)) == 21, name
+    with pytest.raises(ValueError, match="first_divisor"):
+        electie.allocate_seats([3, 2], 2, "modified-sainte-lague", first_divisor=0.0)
+    # Only the method that has a first divisor reads it.
+    assert electie.allocate_seats([3, 2], 2, "sainte-lague", first_divisor=0.0) == [1, 1]

@@ -7,12 +7,14 @@
 
 pub mod districts;
 pub mod divisor;
+pub mod named;
 pub mod quota;
 
 use crate::error::{Error, Result};
 use crate::tie::{TieBreak, TiePolicy};
 
 pub use divisor::{DivisorDetails, DivisorMethod};
+pub use named::{NamedMethod, NamedMethodKind};
 pub use quota::{QuotaDetails, QuotaMethod, QuotaRounding};
 
 /// The largest house any method accepts (a guard against absurd input, not a legal
