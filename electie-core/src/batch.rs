@@ -282,6 +282,15 @@ impl VoteBatch {
         })
     }
 
+    /// The bytes of the token of the vote at `index` (`index < len()`).
+    #[inline]
+    pub(crate) fn token_bytes_at(&self, index: usize) -> &[u8] {
+        let start = index
+            .checked_sub(1)
+            .map_or(0, |previous| self.token_ends[previous] as usize);
+        &self.token_text.as_bytes()[start..self.token_ends[index] as usize]
+    }
+
     /// Every token's bytes, in order.
     pub(crate) fn token_bytes(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
         let text = self.token_text.as_bytes();

@@ -412,8 +412,11 @@ impl<'config> Validator<'config> {
                 }
             }
         }
-        let mut tokens = BatchTokens::with_capacity(batch.len());
-        if !batch.token_bytes().all(|token| tokens.insert(token)) {
+        let mut table = TokenTable::with_capacity(batch.len());
+        let all_new = batch.token_bytes().enumerate().all(|(position, token)| {
+            table.insert(token, position, |filed| batch.token_bytes_at(filed))
+        });
+        if !all_new {
             return Err(Rejection::DuplicateTokenInBatch);
         }
         Ok(())
@@ -508,86 +511,124 @@ impl<'config> Validator<'config> {
     }
 }
 
-/// The tokens seen in one batch (rule 11): an open-addressing table of positions into
-/// the tokens kept so far, sized once for the batch at a quarter full (so nearly every
-/// insert finds its slot at the first probe, a predictable branch), comparing strings
-/// only when their 64-bit hashes are equal. It is the hottest structure of validation,
-/// and this costs about half of a general hash set. The hash is unkeyed: a gateway able
-/// to sign votes could craft colliding tokens and make its own batch quadratic, which
-/// the services' batch-size limit bounds.
-struct BatchTokens<'batch> {
-    /// Position in `tokens` of the token in each slot, or [`BatchTokens::EMPTY`].
-    slots: Vec<u32>,
-    /// The tokens' bytes: comparing bytes skips the UTF-8 boundary checks of `str`.
-    tokens: Vec<&'batch [u8]>,
-    /// The hash of each of `tokens`.
-    hashes: Vec<u64>,
-    /// `64 - log2(slots)`: a slot is the top bits of the hash.
+/// Rule 11's table: an open-addressing set of token positions, sized once for the
+/// batch at a quarter full (so nearly every insert finds a free slot at the first
+/// probe, a predictable branch). A slot holds the top 24 bits of the token's hash and
+/// its position, so tokens are compared only when those bits agree, and nothing else
+/// is stored: the tokens stay where they are. It is the hottest structure of
+/// validation. The hash is unkeyed: a gateway able to sign votes could craft colliding
+/// tokens and make its own batch quadratic, which the services' batch-size limit
+/// bounds.
+struct TokenTable {
+    /// `0` for an empty slot, else the hash's top bits ([`TokenTable::TAG`]) and the
+    /// token's position + 1 (below 2^40, far beyond any batch in memory).
+    slots: Vec<u64>,
+    filed: usize,
+    /// `64 - log2(slots.len())`: a token's first slot is the top bits of its hash.
     shift: u32,
 }
 
-impl<'batch> BatchTokens<'batch> {
-    const EMPTY: u32 = u32::MAX;
+impl TokenTable {
+    const TAG: u64 = !((1 << 40) - 1);
 
     fn with_capacity(count: usize) -> Self {
         let slots = (count.max(4) * 4).next_power_of_two();
         Self {
-            slots: vec![Self::EMPTY; slots],
-            tokens: Vec::with_capacity(count),
-            hashes: Vec::with_capacity(count),
+            slots: vec![0; slots],
+            filed: 0,
             shift: 64 - slots.trailing_zeros(),
         }
     }
 
-    /// The hash a token is filed under.
     #[inline]
     fn hash(token: &[u8]) -> u64 {
         use std::hash::BuildHasher;
-        // Fibonacci hashing spreads FxHash's output over the top bits the slot uses.
+        // Fibonacci hashing spreads FxHash's output over the top bits slots and tags use.
         rustc_hash::FxBuildHasher
             .hash_one(token)
             .wrapping_mul(0x9E37_79B9_7F4A_7C15)
     }
 
-    /// Adds `token`; `false` when it was already there.
+    /// Files the token at `position` unless an equal token is filed already (`false`
+    /// then). `token_at` gives the token at a filed position.
     #[inline]
-    fn insert(&mut self, token: &'batch [u8]) -> bool {
-        self.insert_hashed(token, Self::hash(token))
-    }
-
-    /// Adds `token` whose [`hash`](Self::hash) is `hash`; `false` when it was already
-    /// there.
-    #[inline]
-    fn insert_hashed(&mut self, token: &'batch [u8], hash: u64) -> bool {
+    fn insert<'t>(
+        &mut self,
+        token: &[u8],
+        position: usize,
+        token_at: impl Fn(usize) -> &'t [u8],
+    ) -> bool {
+        if self.filed * 4 >= self.slots.len() {
+            self.grow(&token_at);
+        }
+        let hash = Self::hash(token);
+        let tag = hash & Self::TAG;
         let mask = self.slots.len() - 1;
         let mut slot = (hash >> self.shift) as usize;
         loop {
             let occupant = self.slots[slot];
-            if occupant == Self::EMPTY {
-                if self.tokens.len() * 4 >= self.slots.len() {
-                    self.grow();
-                    return self.insert_hashed(token, hash);
-                }
-                self.slots[slot] = self.tokens.len() as u32;
-                self.tokens.push(token);
-                self.hashes.push(hash);
+            if occupant == 0 {
+                self.slots[slot] = tag | (position as u64 + 1);
+                self.filed += 1;
                 return true;
             }
-            let occupant = occupant as usize;
-            if self.hashes[occupant] == hash && self.tokens[occupant] == token {
+            if occupant & Self::TAG == tag && token_at(Self::position(occupant)) == token {
                 return false;
             }
             slot = (slot + 1) & mask;
         }
     }
 
-    fn grow(&mut self) {
-        let tokens = std::mem::take(&mut self.tokens);
-        let hashes = std::mem::take(&mut self.hashes);
-        *self = Self::with_capacity(tokens.len() * 2);
-        for (token, hash) in tokens.into_iter().zip(hashes) {
-            self.insert_hashed(token, hash);
+    /// The position filed in an occupied slot.
+    #[inline]
+    fn position(occupant: u64) -> usize {
+        (occupant & !Self::TAG) as usize - 1
+    }
+
+    /// Doubles the table (only when more tokens come than it was sized for).
+    #[cold]
+    fn grow<'t>(&mut self, token_at: &impl Fn(usize) -> &'t [u8]) {
+        let old = std::mem::replace(self, Self::with_capacity(self.filed * 2));
+        let mask = self.slots.len() - 1;
+        for occupant in old.slots.into_iter().filter(|&occupant| occupant != 0) {
+            // The filed tokens are distinct: each only needs a free slot.
+            let hash = Self::hash(token_at(Self::position(occupant)));
+            let mut slot = (hash >> self.shift) as usize;
+            while self.slots[slot] != 0 {
+                slot = (slot + 1) & mask;
+            }
+            self.slots[slot] = occupant;
+            self.filed += 1;
         }
+    }
+}
+
+/// The tokens of a batch of separate votes, with their [`TokenTable`] (rule 11).
+struct BatchTokens<'batch> {
+    table: TokenTable,
+    /// The tokens' bytes: comparing bytes skips the UTF-8 boundary checks of `str`.
+    tokens: Vec<&'batch [u8]>,
+}
+
+impl<'batch> BatchTokens<'batch> {
+    fn with_capacity(count: usize) -> Self {
+        Self {
+            table: TokenTable::with_capacity(count),
+            tokens: Vec::with_capacity(count),
+        }
+    }
+
+    /// Adds `token`; `false` when it was already there.
+    #[inline]
+    fn insert(&mut self, token: &'batch [u8]) -> bool {
+        let tokens = &self.tokens;
+        let new = self
+            .table
+            .insert(token, tokens.len(), |position| tokens[position]);
+        if new {
+            self.tokens.push(token);
+        }
+        new
     }
 }
 
