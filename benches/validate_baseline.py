@@ -1,7 +1,8 @@
 """Plain-Python baseline for validation: the original server's checks (rules 4-11)
 written as a careful Python developer would, over the votes the Rust bench generated.
 
-Usage: python3 validate_baseline.py <config-dir> <votes.jsonl> <batch-size> [repeats]
+Usage: python3 validate_baseline.py <config-dir> <votes.jsonl> <batch-size> [repeats] [stored]
+`stored`: tokens already stored, one `polling_place_id<TAB>token` per line (rule 9).
 Prints one JSON line: {"votes": n, "accepted_batches": k, "median_seconds": s, "votes_per_second": r}.
 """
 import json
@@ -50,11 +51,17 @@ def validate_batch(batch, polling_place_id, party_ids, candidate_party, stored, 
 def main():
     config_dir, votes_path, batch_size = sys.argv[1], sys.argv[2], int(sys.argv[3])
     repeats = int(sys.argv[4]) if len(sys.argv) > 4 else 3
+    stored_path = sys.argv[5] if len(sys.argv) > 5 else None
     party_ids, candidate_party = load(config_dir)
     with open(votes_path, encoding="utf-8") as f:
         votes = [json.loads(line) for line in f]
     batches = [votes[i:i + batch_size] for i in range(0, len(votes), batch_size)]
     stored = set()
+    if stored_path:
+        with open(stored_path, encoding="utf-8") as f:
+            for line in f:
+                place, token = line.rstrip("\n").split("\t")
+                stored.add((token, int(place)))
     timings = []
     accepted = 0
     for _ in range(repeats):

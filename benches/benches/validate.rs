@@ -7,20 +7,30 @@
 //! Rust validates the same votes in two representations: `Vec<Vote>` (three heap
 //! blocks per vote) and `VoteBatch` (stored by field, validated with few branches).
 //!
-//! `cargo bench -p electie-benches --bench validate` prints criterion's figures, then a
-//! line `validate: python … votes/s; rust VoteBatch … = N×; rust Vec<Vote> … = N×` from
-//! medians.
+//! Rule 9 (token already stored for the polling place) is measured twice: with an
+//! empty store, and with 1 000 other tokens stored for every polling place of the run
+//! (a polling place later in election day). With the empty store Rust asks the store
+//! once per batch and finds nothing for the polling place, while the Python baseline
+//! looks each vote up in its (empty) set; with stored tokens both look up every vote.
+//!
+//! `cargo bench -p electie-benches --bench validate` prints criterion's figures, then
+//! one line per store `validate (…): python … votes/s; rust VoteBatch … = N×; rust
+//! Vec<Vote> … = N×` from medians.
 
 use std::hint::black_box;
 use std::process::Command;
 use std::time::Instant;
 
 use criterion::{Criterion, Throughput};
-use electie_benches::{generate_votes, median, nrsr_2020, nrsr_2020_dir, write_votes_jsonl};
-use electie_core::{InMemoryTokenStore, PollingPlaceId, Validator, Vote, VoteBatch};
+use electie_benches::{
+    SplitMix64, generate_votes, median, nrsr_2020, nrsr_2020_dir, write_votes_jsonl,
+};
+use electie_core::{InMemoryTokenStore, PollingPlaceId, TokenStore, Validator, Vote, VoteBatch};
 
 const VOTES: usize = 1_000_000;
 const BATCH: usize = 1_000;
+/// Tokens stored per polling place in the second measurement.
+const STORED_PER_PLACE: usize = 1_000;
 
 fn validate_all(
     validator: &Validator<'_>,
@@ -44,7 +54,12 @@ fn validate_all_columnar(
         .count()
 }
 
-fn python_rate(votes_path: &std::path::Path) -> Option<(f64, usize)> {
+/// The Python baseline's median rate and accepted batches; `stored_path` lists the
+/// stored tokens as `polling_place_id<TAB>token` lines.
+fn python_rate(
+    votes_path: &std::path::Path,
+    stored_path: &std::path::Path,
+) -> Option<(f64, usize)> {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/validate_baseline.py");
     let output = Command::new("python3")
         .arg(script)
@@ -52,6 +67,7 @@ fn python_rate(votes_path: &std::path::Path) -> Option<(f64, usize)> {
         .arg(votes_path)
         .arg(BATCH.to_string())
         .arg("3")
+        .arg(stored_path)
         .output()
         .ok()?;
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).ok()?;
@@ -59,6 +75,25 @@ fn python_rate(votes_path: &std::path::Path) -> Option<(f64, usize)> {
         report["votes_per_second"].as_f64()?,
         report["accepted_batches"].as_u64()? as usize,
     ))
+}
+
+/// `STORED_PER_PLACE` random 32-hex-digit tokens for every polling place of `batches`
+/// (none of them a token of the votes, which come from another stream).
+fn stored_tokens(batches: &[(PollingPlaceId, Vec<Vote>)]) -> Vec<(PollingPlaceId, String)> {
+    let mut places: Vec<PollingPlaceId> = batches.iter().map(|(place, _)| *place).collect();
+    places.sort_unstable();
+    places.dedup();
+    let mut rng = SplitMix64::new(0x5704_ED70_4E45);
+    places
+        .into_iter()
+        .flat_map(|place| (0..STORED_PER_PLACE).map(move |_| place))
+        .map(|place| {
+            (
+                place,
+                format!("stored-{:016x}{:016x}", rng.next_u64(), rng.next_u64()),
+            )
+        })
+        .collect()
 }
 
 fn main() {
@@ -105,7 +140,7 @@ fn main() {
     });
     group.finish();
 
-    // Medians of 7 timed passes over all 1 M votes, for each representation.
+    // Medians of 7 timed passes over all 1 M votes, for each representation and store.
     let rate_of = |pass: &dyn Fn() -> usize| {
         let rates: Vec<f64> = (0..7)
             .map(|_| {
@@ -116,37 +151,65 @@ fn main() {
             .collect();
         median(rates)
     };
-    let list_rate = rate_of(&|| validate_all(&validator, &batches, &store));
-    let columnar_rate = rate_of(&|| validate_all_columnar(&validator, &columnar, &store));
-    let accepted = validate_all(&validator, &batches, &store);
-    assert_eq!(
-        accepted,
-        validate_all_columnar(&validator, &columnar, &store),
-        "both representations must accept the same batches"
-    );
-
+    let stored = stored_tokens(&batches);
+    let mut full_store = InMemoryTokenStore::new();
+    for (place, token) in &stored {
+        full_store.insert(*place, token);
+    }
     let votes_path =
         std::env::temp_dir().join(format!("electie-validate-{}.jsonl", std::process::id()));
-    let python = write_votes_jsonl(&cast, &votes_path)
-        .ok()
-        .and_then(|()| python_rate(&votes_path));
-    let _ = std::fs::remove_file(&votes_path);
-    match python {
-        Some((python_rate, python_accepted)) => {
-            assert_eq!(
-                accepted, python_accepted,
-                "Rust and Python must accept the same batches"
-            );
-            println!(
-                "validate: python {python_rate:.0} votes/s; rust VoteBatch {columnar_rate:.0} votes/s = {:.1}x; rust Vec<Vote> {list_rate:.0} votes/s = {:.1}x (medians; {accepted} of {} batches accepted by all)",
-                columnar_rate / python_rate,
-                list_rate / python_rate,
-                batches.len()
-            );
-        }
-        None => println!(
-            "validate: rust VoteBatch {columnar_rate:.0} votes/s, Vec<Vote> {list_rate:.0} votes/s (python3 not available for the baseline)"
+    let stored_path =
+        std::env::temp_dir().join(format!("electie-validate-{}.stored", std::process::id()));
+    let empty_path = std::env::temp_dir().join(format!(
+        "electie-validate-{}.nothing-stored",
+        std::process::id()
+    ));
+    let written = write_votes_jsonl(&cast, &votes_path).is_ok()
+        && std::fs::write(&empty_path, "").is_ok()
+        && std::fs::write(
+            &stored_path,
+            stored
+                .iter()
+                .map(|(place, token)| format!("{}\t{token}\n", place.0))
+                .collect::<String>(),
+        )
+        .is_ok();
+    for (label, store, path) in [
+        ("empty store", &store, &empty_path),
+        (
+            "1000 tokens stored per polling place",
+            &full_store,
+            &stored_path,
         ),
+    ] {
+        let list_rate = rate_of(&|| validate_all(&validator, &batches, store));
+        let columnar_rate = rate_of(&|| validate_all_columnar(&validator, &columnar, store));
+        let accepted = validate_all(&validator, &batches, store);
+        assert_eq!(
+            accepted,
+            validate_all_columnar(&validator, &columnar, store),
+            "both representations must accept the same batches"
+        );
+        match written.then(|| python_rate(&votes_path, path)).flatten() {
+            Some((python_rate, python_accepted)) => {
+                assert_eq!(
+                    accepted, python_accepted,
+                    "Rust and Python must accept the same batches"
+                );
+                println!(
+                    "validate ({label}): python {python_rate:.0} votes/s; rust VoteBatch {columnar_rate:.0} votes/s = {:.1}x; rust Vec<Vote> {list_rate:.0} votes/s = {:.1}x (medians; {accepted} of {} batches accepted by all)",
+                    columnar_rate / python_rate,
+                    list_rate / python_rate,
+                    batches.len()
+                );
+            }
+            None => println!(
+                "validate ({label}): rust VoteBatch {columnar_rate:.0} votes/s, Vec<Vote> {list_rate:.0} votes/s (python3 not available for the baseline)"
+            ),
+        }
+    }
+    for path in [&votes_path, &stored_path, &empty_path] {
+        let _ = std::fs::remove_file(path);
     }
     criterion.final_summary();
 }
