@@ -29,6 +29,8 @@
 //! # Ok::<(), electie_core::BatchFull>(())
 //! ```
 
+use std::ops::Range;
+
 use crate::ids::{CandidateId, PartyId};
 use crate::models::Vote;
 
@@ -257,59 +259,36 @@ impl VoteBatch {
     /// The candidates of the vote at `index` (`index < len()`).
     #[inline]
     pub(crate) fn candidates(&self, index: usize) -> &[CandidateId] {
-        let start = index
-            .checked_sub(1)
-            .map_or(0, |previous| self.candidate_ends[previous] as usize);
-        &self.candidate_ids[start..self.candidate_ends[index] as usize]
+        &self.candidate_ids[span(&self.candidate_ends, index)]
     }
 
     /// The token of the vote at `index` (`index < len()`).
     #[inline]
     pub(crate) fn token(&self, index: usize) -> &str {
-        let start = index
-            .checked_sub(1)
-            .map_or(0, |previous| self.token_ends[previous] as usize);
-        &self.token_text[start..self.token_ends[index] as usize]
+        &self.token_text[span(&self.token_ends, index)]
     }
 
     /// Every token, in order.
     pub fn tokens(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        let mut start = 0;
-        self.token_ends.iter().map(move |&end| {
-            let token = &self.token_text[start..end as usize];
-            start = end as usize;
-            token
-        })
+        spans(&self.token_ends).map(|span| &self.token_text[span])
     }
 
-    /// The bytes of the token of the vote at `index` (`index < len()`).
+    /// The bytes of the token of the vote at `index` (`index < len()`); bytes skip the
+    /// UTF-8 boundary checks of slicing a `str`.
     #[inline]
     pub(crate) fn token_bytes_at(&self, index: usize) -> &[u8] {
-        let start = index
-            .checked_sub(1)
-            .map_or(0, |previous| self.token_ends[previous] as usize);
-        &self.token_text.as_bytes()[start..self.token_ends[index] as usize]
+        &self.token_text.as_bytes()[span(&self.token_ends, index)]
     }
 
     /// Every token's bytes, in order.
     pub(crate) fn token_bytes(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
         let text = self.token_text.as_bytes();
-        let mut start = 0;
-        self.token_ends.iter().map(move |&end| {
-            let token = &text[start..end as usize];
-            start = end as usize;
-            token
-        })
+        spans(&self.token_ends).map(move |span| &text[span])
     }
 
     /// Every vote's candidates, in order.
     pub fn candidate_lists(&self) -> impl ExactSizeIterator<Item = &[CandidateId]> + '_ {
-        let mut start = 0;
-        self.candidate_ends.iter().map(move |&end| {
-            let candidates = &self.candidate_ids[start..end as usize];
-            start = end as usize;
-            candidates
-        })
+        spans(&self.candidate_ends).map(|span| &self.candidate_ids[span])
     }
 
     /// The first vote whose election id is not `election_id`, looking once at each run
@@ -320,6 +299,26 @@ impl VoteBatch {
             .find(|run| *self.election_ids[run.election] != *election_id)
             .map(|run| run.first_vote)
     }
+}
+
+/// The range of item `index` in a column whose items end at `ends` (each starts where
+/// the previous one ends).
+#[inline]
+fn span(ends: &[u32], index: usize) -> Range<usize> {
+    let start = index
+        .checked_sub(1)
+        .map_or(0, |previous| ends[previous] as usize);
+    start..ends[index] as usize
+}
+
+/// The range of every item of a column whose items end at `ends`, in order.
+fn spans(ends: &[u32]) -> impl ExactSizeIterator<Item = Range<usize>> + '_ {
+    let mut start = 0;
+    ends.iter().map(move |&end| {
+        let span = start..end as usize;
+        start = end as usize;
+        span
+    })
 }
 
 #[cfg(test)]

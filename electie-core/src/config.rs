@@ -127,8 +127,9 @@ pub struct ElectionConfig {
     candidate_party: Vec<u32>,
     /// Dense party index → dense indices of its candidates, in list order.
     party_candidates: Vec<Vec<u32>>,
-    /// Branch-free lookups for validating whole batches, when ids are compact.
-    ballot_tables: Option<BallotTables>,
+    /// Candidate id → dense party index, for validating whole batches with few
+    /// branches; `None` when candidate ids are sparse.
+    party_of_candidate: Option<DenseTable>,
 }
 
 #[derive(Deserialize)]
@@ -357,7 +358,7 @@ impl ElectionConfig {
             (form.regions, form.counties, form.municipalities)
         };
 
-        let ballot_tables = BallotTables::build(&party_index, &candidate_index, &candidate_party);
+        let party_of_candidate = party_of_candidate_table(&candidate_index, &candidate_party);
         Ok(Self {
             form: kind,
             parties,
@@ -378,7 +379,7 @@ impl ElectionConfig {
             key_pair_index,
             candidate_party,
             party_candidates,
-            ballot_tables,
+            party_of_candidate,
         })
     }
 
@@ -541,8 +542,14 @@ impl ElectionConfig {
     /// Branch-free id lookups for whole-batch validation; `None` when party or
     /// candidate ids are too sparse for direct tables.
     #[inline]
-    pub(crate) fn ballot_tables(&self) -> Option<&BallotTables> {
-        self.ballot_tables.as_ref()
+    pub(crate) fn ballot_tables(&self) -> Option<BallotTables<'_>> {
+        let IdIndex::Table(party) = &self.party_index else {
+            return None;
+        };
+        Some(BallotTables {
+            party,
+            party_of_candidate: self.party_of_candidate.as_ref()?,
+        })
     }
 
     /// The party a candidate belongs to.
@@ -630,7 +637,7 @@ fn localities_of(places: &[PollingPlace]) -> (Vec<Region>, Vec<County>, Vec<Muni
 /// index), a hash map otherwise.
 #[derive(Debug, Clone)]
 enum IdIndex {
-    Table { first_id: i64, slots: Vec<u32> },
+    Table(DenseTable),
     Map(FxHashMap<i64, u32>),
 }
 
@@ -684,49 +691,36 @@ impl DenseTable {
 }
 
 /// The lookups behind validating a whole batch with few branches: party id → dense
-/// party index, and candidate id → dense index of the candidate's party.
-#[derive(Debug, Clone)]
-pub(crate) struct BallotTables {
-    pub(crate) party: DenseTable,
-    pub(crate) party_of_candidate: DenseTable,
+/// party index (the configuration's own party table), and candidate id → dense index
+/// of the candidate's party.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BallotTables<'config> {
+    pub(crate) party: &'config DenseTable,
+    pub(crate) party_of_candidate: &'config DenseTable,
 }
 
-impl BallotTables {
-    fn build(
-        party_index: &IdIndex,
-        candidate_index: &IdIndex,
-        candidate_party: &[u32],
-    ) -> Option<Self> {
-        let (
-            IdIndex::Table {
-                first_id: first_party,
-                slots: party_slots,
-            },
-            IdIndex::Table {
-                first_id: first_candidate,
-                slots: candidate_slots,
-            },
-        ) = (party_index, candidate_index)
-        else {
-            return None;
-        };
-        Some(Self {
-            party: DenseTable::new(*first_party, party_slots.clone()),
-            party_of_candidate: DenseTable::new(
-                *first_candidate,
-                candidate_slots
-                    .iter()
-                    .map(|&slot| {
-                        if slot == EMPTY_SLOT {
-                            EMPTY_SLOT
-                        } else {
-                            candidate_party[slot as usize]
-                        }
-                    })
-                    .collect(),
-            ),
-        })
-    }
+/// Candidate id → dense index of the candidate's party, when candidate ids are compact.
+fn party_of_candidate_table(
+    candidate_index: &IdIndex,
+    candidate_party: &[u32],
+) -> Option<DenseTable> {
+    let IdIndex::Table(candidates) = candidate_index else {
+        return None;
+    };
+    Some(DenseTable {
+        first_id: candidates.first_id,
+        values: candidates
+            .values
+            .iter()
+            .map(|&index| {
+                if index == DenseTable::MISSING {
+                    DenseTable::MISSING
+                } else {
+                    candidate_party[index as usize]
+                }
+            })
+            .collect(),
+    })
 }
 
 impl IdIndex {
@@ -745,10 +739,7 @@ impl IdIndex {
                 }
                 *slot = index as u32;
             }
-            Ok(IdIndex::Table {
-                first_id: min,
-                slots,
-            })
+            Ok(IdIndex::Table(DenseTable::new(min, slots)))
         } else {
             let mut map = FxHashMap::default();
             for (index, id) in ids.enumerate() {
@@ -763,10 +754,9 @@ impl IdIndex {
     #[inline]
     fn get(&self, id: i64) -> Option<usize> {
         match self {
-            IdIndex::Table { first_id, slots } => {
-                let offset = id.checked_sub(*first_id)?;
-                let slot = *slots.get(usize::try_from(offset).ok()?)?;
-                (slot != EMPTY_SLOT).then_some(slot as usize)
+            IdIndex::Table(table) => {
+                let index = table.get(id);
+                (index != DenseTable::MISSING).then_some(index as usize)
             }
             IdIndex::Map(map) => map.get(&id).map(|&index| index as usize),
         }
