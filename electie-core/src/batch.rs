@@ -4,10 +4,23 @@
 //! A `Vec<Vote>` costs three heap blocks per vote (candidates, token, election id),
 //! about 200 bytes scattered over the heap; validating a million of them is bound by
 //! fetching those blocks, not by the rules. [`VoteBatch`] keeps the same votes in a few
-//! contiguous arrays: party ids side by side, all candidate ids in one array, all
-//! tokens in one string, and the election id once per run of votes that share it (a
-//! batch normally has one run). A vote then takes about 40 bytes plus its candidates,
-//! read front to back.
+//! contiguous arrays, laid out so that validation reads as little as it can:
+//!
+//! | column | per | bytes | read by the batch check |
+//! |---|---|---|---|
+//! | party id, 32-bit | vote | 4 | yes |
+//! | number of candidates, 8-bit (saturating) | vote | 1 | yes |
+//! | token hash, 32-bit (keyed, computed once on entry) | vote | 4 | yes |
+//! | candidate id, 32-bit | candidate | 4 | yes |
+//! | the vote a candidate belongs to, modulo 2¹⁶ | candidate | 2 | yes |
+//! | end of the vote's candidates | vote | 4 | no (random access) |
+//! | token text and its end | vote | len + 4 | only when two hashes agree |
+//! | election id | run of votes sharing it | — | once per run |
+//!
+//! Ids are 64-bit integers, but real ones are small. An id that does not fit the
+//! 32-bit column (below `-2³¹ + 2`, or above `2³¹ − 1`) is stored in full in a short
+//! side list and marked in the column; a batch holding any such id is validated by the
+//! ordered path, which reads the full ids, so nothing is ever truncated.
 //!
 //! The batch holds exactly what the votes held: [`VoteBatch::get`] and
 //! [`VoteBatch::to_votes`] give the same `Vote`s back, and
@@ -19,13 +32,13 @@
 //!
 //! let vote = Vote {
 //!     party_id: Some(PartyId(10)),
-//!     candidate_ids: vec![CandidateId(1075)],
+//!     candidate_ids: vec![CandidateId(1075), CandidateId(i64::MAX)],
 //!     token: "t-1".into(),
 //!     election_id: "election_id".into(),
 //! };
 //! let batch = VoteBatch::from_votes(std::slice::from_ref(&vote))?;
 //! assert_eq!(batch.len(), 1);
-//! assert_eq!(batch.get(0).map(|view| view.to_vote()), Some(vote));
+//! assert_eq!(batch.get(0), Some(vote));
 //! # Ok::<(), electie_core::BatchFull>(())
 //! ```
 
@@ -33,6 +46,7 @@ use std::ops::Range;
 
 use crate::ids::{CandidateId, PartyId};
 use crate::models::Vote;
+use crate::token_hash::token_hash;
 
 /// A [`VoteBatch`] holds at most `u32::MAX` votes, `u32::MAX` bytes of tokens and
 /// `u32::MAX` candidate ids (offsets are 32-bit to keep the arrays small); this vote
@@ -43,17 +57,81 @@ use crate::models::Vote;
 )]
 pub struct BatchFull;
 
+/// In a 32-bit id column: the id is in the column's side list of full ids.
+pub(crate) const WIDE_ID: i32 = i32::MIN;
+/// In the party column: no party (a blank vote).
+pub(crate) const NO_PARTY: i32 = i32::MIN + 1;
+
+/// `id` as it is kept in a 32-bit column, or `None` when it needs the side list (the
+/// two lowest values are the column's markers).
+fn narrow(id: i64) -> Option<i32> {
+    i32::try_from(id).ok().filter(|&narrow| narrow > NO_PARTY)
+}
+
+/// A column of 64-bit ids kept as 32-bit values, with the rare id that does not fit
+/// stored in full beside it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct IdColumn {
+    narrow: Vec<i32>,
+    /// `(position, id)` of every [`WIDE_ID`] of `narrow`, in increasing position.
+    wide: Vec<(u32, i64)>,
+}
+
+impl IdColumn {
+    fn push(&mut self, id: i64) {
+        match narrow(id) {
+            Some(narrow) => self.narrow.push(narrow),
+            None => {
+                // Positions fit: the batch refuses a column longer than `u32::MAX`
+                // before pushing.
+                self.wide.push((self.narrow.len() as u32, id));
+                self.narrow.push(WIDE_ID);
+            }
+        }
+    }
+
+    /// Pushes the code of a blank vote (parties only).
+    fn push_marker(&mut self, marker: i32) {
+        self.narrow.push(marker);
+    }
+
+    /// The full id of a narrow value at `position`.
+    fn widen(&self, position: usize, narrow: i32) -> i64 {
+        if narrow == WIDE_ID {
+            let at = self
+                .wide
+                .partition_point(|&(wide_position, _)| (wide_position as usize) < position);
+            self.wide[at].1
+        } else {
+            i64::from(narrow)
+        }
+    }
+
+    fn get(&self, position: usize) -> i64 {
+        self.widen(position, self.narrow[position])
+    }
+
+    fn clear(&mut self) {
+        self.narrow.clear();
+        self.wide.clear();
+    }
+}
+
 /// Decoded votes stored by field (see the [module docs](self)).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VoteBatch {
-    /// `party_id` of each vote.
-    party_ids: Vec<Option<PartyId>>,
-    /// End of each vote's candidates in `candidate_ids` (the start is the previous end).
+    /// `party_id` of each vote; [`NO_PARTY`] for a blank vote.
+    parties: IdColumn,
+    /// Number of candidates of each vote, `u8::MAX` for that many or more.
+    candidate_counts: Vec<u8>,
+    /// End of each vote's candidates in `candidates` (the start is the previous end).
     candidate_ends: Vec<u32>,
-    candidate_ids: Vec<CandidateId>,
-    /// The vote (position) each of `candidate_ids` belongs to: lets the candidates be
-    /// checked in one flat pass.
-    candidate_votes: Vec<u32>,
+    candidates: IdColumn,
+    /// The vote (position, modulo 2¹⁶) each of `candidates` belongs to: lets the
+    /// candidates be checked in flat passes over up to 2¹⁶ votes at a time.
+    candidate_votes: Vec<u16>,
+    /// Each token's keyed hash, computed once here.
+    token_hashes: Vec<u32>,
     /// End of each vote's token in `token_text`.
     token_ends: Vec<u32>,
     token_text: String,
@@ -70,29 +148,20 @@ struct ElectionRun {
     election: usize,
 }
 
-/// One vote of a [`VoteBatch`], borrowed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct VoteView<'batch> {
-    /// The party voted for; `None` is a blank vote.
-    pub party_id: Option<PartyId>,
-    /// Circled candidates, in ballot order.
-    pub candidate_ids: &'batch [CandidateId],
-    /// The voter's one-time token.
-    pub token: &'batch str,
-    /// The election the vote belongs to.
-    pub election_id: &'batch str,
-}
-
-impl VoteView<'_> {
-    /// The vote as an owned [`Vote`].
-    pub fn to_vote(&self) -> Vote {
-        Vote {
-            party_id: self.party_id,
-            candidate_ids: self.candidate_ids.to_vec(),
-            token: self.token.to_owned(),
-            election_id: self.election_id.to_owned(),
-        }
-    }
+/// The columns the batch check of rules 4–8 and 11 reads, borrowed from a batch whose
+/// ids all fit 32 bits (see [`VoteBatch::narrow_columns`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NarrowColumns<'batch> {
+    /// Each vote's party id, [`NO_PARTY`] for a blank vote.
+    pub(crate) parties: &'batch [i32],
+    /// Each vote's number of candidates, `u8::MAX` for that many or more.
+    pub(crate) candidate_counts: &'batch [u8],
+    /// End of each vote's candidates in `candidates`.
+    pub(crate) candidate_ends: &'batch [u32],
+    /// Every candidate id, vote after vote.
+    pub(crate) candidates: &'batch [i32],
+    /// The vote each of `candidates` belongs to, modulo 2¹⁶.
+    pub(crate) candidate_votes: &'batch [u16],
 }
 
 impl VoteBatch {
@@ -105,8 +174,13 @@ impl VoteBatch {
     /// arrays.
     pub fn with_capacity(votes: usize) -> Self {
         Self {
-            party_ids: Vec::with_capacity(votes),
+            parties: IdColumn {
+                narrow: Vec::with_capacity(votes),
+                wide: Vec::new(),
+            },
+            candidate_counts: Vec::with_capacity(votes),
             candidate_ends: Vec::with_capacity(votes),
+            token_hashes: Vec::with_capacity(votes),
             token_ends: Vec::with_capacity(votes),
             ..Self::default()
         }
@@ -149,12 +223,14 @@ impl VoteBatch {
         token: &str,
         election_id: &str,
     ) -> Result<(), BatchFull> {
-        let candidate_end =
-            u32::try_from(self.candidate_ids.len() + candidate_ids.len()).map_err(|_| BatchFull)?;
+        let candidate_end = u32::try_from(self.candidates.narrow.len() + candidate_ids.len())
+            .map_err(|_| BatchFull)?;
         let token_end =
             u32::try_from(self.token_text.len() + token.len()).map_err(|_| BatchFull)?;
-        let vote = self.party_ids.len();
-        let vote_u32 = u32::try_from(vote).map_err(|_| BatchFull)?;
+        let vote = self.len();
+        if u32::try_from(vote).is_err() {
+            return Err(BatchFull);
+        }
         let same_election = self
             .election_runs
             .last()
@@ -176,11 +252,20 @@ impl VoteBatch {
                 election,
             });
         }
-        self.party_ids.push(party_id);
-        self.candidate_ids.extend_from_slice(candidate_ids);
+        match party_id {
+            Some(party) => self.parties.push(party.0),
+            None => self.parties.push_marker(NO_PARTY),
+        }
+        for candidate in candidate_ids {
+            self.candidates.push(candidate.0);
+        }
+        // Modulo 2¹⁶ on purpose (see `candidate_votes`).
         self.candidate_votes
-            .extend(std::iter::repeat_n(vote_u32, candidate_ids.len()));
+            .extend(std::iter::repeat_n(vote as u16, candidate_ids.len()));
+        self.candidate_counts
+            .push(u8::try_from(candidate_ids.len()).unwrap_or(u8::MAX));
         self.candidate_ends.push(candidate_end);
+        self.token_hashes.push(token_hash(token.as_bytes()));
         self.token_text.push_str(token);
         self.token_ends.push(token_end);
         Ok(())
@@ -188,20 +273,22 @@ impl VoteBatch {
 
     /// Number of votes.
     pub fn len(&self) -> usize {
-        self.party_ids.len()
+        self.candidate_ends.len()
     }
 
     /// Whether the batch holds no vote.
     pub fn is_empty(&self) -> bool {
-        self.party_ids.is_empty()
+        self.candidate_ends.is_empty()
     }
 
     /// Removes every vote, keeping the allocated memory for the next batch.
     pub fn clear(&mut self) {
-        self.party_ids.clear();
+        self.parties.clear();
+        self.candidate_counts.clear();
         self.candidate_ends.clear();
-        self.candidate_ids.clear();
+        self.candidates.clear();
         self.candidate_votes.clear();
+        self.token_hashes.clear();
         self.token_ends.clear();
         self.token_text.clear();
         self.election_runs.clear();
@@ -209,68 +296,58 @@ impl VoteBatch {
     }
 
     /// The vote at `index`, or `None` past the end.
-    pub fn get(&self, index: usize) -> Option<VoteView<'_>> {
-        (index < self.len()).then(|| self.view(index))
+    pub fn get(&self, index: usize) -> Option<Vote> {
+        (index < self.len()).then(|| Vote {
+            party_id: self.party_id(index),
+            candidate_ids: self.candidates(index).collect(),
+            token: self.token(index).to_owned(),
+            election_id: self.election_id(index).to_owned(),
+        })
     }
 
-    /// Every vote, in order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = VoteView<'_>> + '_ {
-        (0..self.len()).map(|index| self.view(index))
+    /// Every vote as an owned [`Vote`], in order.
+    pub fn to_votes(&self) -> Vec<Vote> {
+        (0..self.len())
+            .filter_map(|index| self.get(index))
+            .collect()
     }
 
-    /// The vote at `index < len()`.
-    fn view(&self, index: usize) -> VoteView<'_> {
+    /// The party of the vote at `index < len()`; `None` for a blank vote.
+    pub fn party_id(&self, index: usize) -> Option<PartyId> {
+        let narrow = self.parties.narrow[index];
+        (narrow != NO_PARTY).then(|| PartyId(self.parties.widen(index, narrow)))
+    }
+
+    /// The candidates of the vote at `index < len()`, in ballot order.
+    pub fn candidates(&self, index: usize) -> impl ExactSizeIterator<Item = CandidateId> + '_ {
+        span(&self.candidate_ends, index).map(|position| CandidateId(self.candidates.get(position)))
+    }
+
+    /// The token of the vote at `index < len()`.
+    pub fn token(&self, index: usize) -> &str {
+        &self.token_text[span(&self.token_ends, index)]
+    }
+
+    /// The election id of the vote at `index < len()`.
+    pub fn election_id(&self, index: usize) -> &str {
         // Runs start at vote 0 and in increasing order, so one run starts at or before
         // every vote.
         let run = self
             .election_runs
             .partition_point(|run| run.first_vote <= index)
             .saturating_sub(1);
-        VoteView {
-            party_id: self.party_ids[index],
-            candidate_ids: self.candidates(index),
-            token: self.token(index),
-            election_id: &self.election_ids[self.election_runs[run].election],
-        }
-    }
-
-    /// Every vote as an owned [`Vote`], in order.
-    pub fn to_votes(&self) -> Vec<Vote> {
-        self.iter().map(|view| view.to_vote()).collect()
-    }
-
-    /// `party_id` of every vote, in order.
-    pub fn party_ids(&self) -> &[Option<PartyId>] {
-        &self.party_ids
-    }
-
-    /// End of each vote's candidates in [`candidate_column`](Self::candidate_column).
-    #[inline]
-    pub(crate) fn candidate_ends(&self) -> &[u32] {
-        &self.candidate_ends
-    }
-
-    /// Every vote's candidates one after the other, with the vote each belongs to.
-    #[inline]
-    pub(crate) fn candidate_column(&self) -> (&[CandidateId], &[u32]) {
-        (&self.candidate_ids, &self.candidate_votes)
-    }
-
-    /// The candidates of the vote at `index` (`index < len()`).
-    #[inline]
-    pub(crate) fn candidates(&self, index: usize) -> &[CandidateId] {
-        &self.candidate_ids[span(&self.candidate_ends, index)]
-    }
-
-    /// The token of the vote at `index` (`index < len()`).
-    #[inline]
-    pub(crate) fn token(&self, index: usize) -> &str {
-        &self.token_text[span(&self.token_ends, index)]
+        &self.election_ids[self.election_runs[run].election]
     }
 
     /// Every token, in order.
     pub fn tokens(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         spans(&self.token_ends).map(|span| &self.token_text[span])
+    }
+
+    /// Every token's keyed hash, in order.
+    #[inline]
+    pub(crate) fn token_hashes(&self) -> &[u32] {
+        &self.token_hashes
     }
 
     /// The bytes of the token of the vote at `index` (`index < len()`); bytes skip the
@@ -280,15 +357,16 @@ impl VoteBatch {
         &self.token_text.as_bytes()[span(&self.token_ends, index)]
     }
 
-    /// Every token's bytes, in order.
-    pub(crate) fn token_bytes(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
-        let text = self.token_text.as_bytes();
-        spans(&self.token_ends).map(move |span| &text[span])
-    }
-
-    /// Every vote's candidates, in order.
-    pub fn candidate_lists(&self) -> impl ExactSizeIterator<Item = &[CandidateId]> + '_ {
-        spans(&self.candidate_ends).map(|span| &self.candidate_ids[span])
+    /// The 32-bit columns, or `None` when an id of the batch lives in a side list.
+    #[inline]
+    pub(crate) fn narrow_columns(&self) -> Option<NarrowColumns<'_>> {
+        (self.parties.wide.is_empty() && self.candidates.wide.is_empty()).then_some(NarrowColumns {
+            parties: &self.parties.narrow,
+            candidate_counts: &self.candidate_counts,
+            candidate_ends: &self.candidate_ends,
+            candidates: &self.candidates.narrow,
+            candidate_votes: &self.candidate_votes,
+        })
     }
 
     /// The first vote whose election id is not `election_id`, looking once at each run
@@ -350,8 +428,8 @@ mod tests {
             batch.tokens().collect::<Vec<_>>(),
             ["a", "", "žetón", "c", "d"]
         );
-        assert_eq!(batch.candidate_lists().len(), votes.len());
         assert!(batch.get(votes.len()).is_none());
+        assert!(batch.narrow_columns().is_some());
         // Three runs (e1, e2, e1) over two distinct ids.
         assert_eq!(batch.election_runs.len(), 3);
         assert_eq!(batch.election_ids.len(), 2);
@@ -361,12 +439,56 @@ mod tests {
     }
 
     #[test]
+    fn ids_past_32_bits_and_the_marker_values_come_back_whole() {
+        let edge = [
+            i64::MIN,
+            i64::from(i32::MIN) - 1,
+            i64::from(i32::MIN),
+            i64::from(i32::MIN) + 1,
+            i64::from(i32::MIN) + 2,
+            -1,
+            i64::from(i32::MAX),
+            i64::from(i32::MAX) + 1,
+            i64::MAX,
+        ];
+        let votes: Vec<Vote> = edge
+            .iter()
+            .map(|&id| vote(Some(id), &edge, "t", "e"))
+            .chain([vote(None, &[i64::MIN], "u", "e")])
+            .collect();
+        let batch = VoteBatch::from_votes(&votes).unwrap();
+        assert_eq!(batch.to_votes(), votes);
+        assert!(batch.narrow_columns().is_none());
+        // Exactly the ids outside the narrow range went to the side lists.
+        assert_eq!(batch.parties.wide.len(), 6);
+        assert_eq!(batch.candidates.wide.len(), 6 * edge.len() + 1);
+        let narrow_only = VoteBatch::from_votes(&[vote(
+            Some(i64::from(i32::MIN) + 2),
+            &[i64::from(i32::MAX)],
+            "t",
+            "e",
+        )])
+        .unwrap();
+        assert!(narrow_only.narrow_columns().is_some());
+    }
+
+    #[test]
+    fn counts_saturate_but_the_candidates_stay_exact() {
+        let many: Vec<i64> = (0..300).collect();
+        let batch = VoteBatch::from_votes(&[vote(Some(1), &many, "t", "e")]).unwrap();
+        assert_eq!(batch.candidate_counts, [u8::MAX]);
+        assert_eq!(batch.candidates(0).len(), 300);
+        assert_eq!(batch.get(0).unwrap().candidate_ids.len(), 300);
+    }
+
+    #[test]
     fn clearing_keeps_nothing_of_the_old_votes() {
-        let mut batch = VoteBatch::from_votes(&[vote(Some(1), &[2], "x", "e")]).unwrap();
+        let mut batch = VoteBatch::from_votes(&[vote(Some(i64::MAX), &[2], "x", "e")]).unwrap();
         batch.clear();
         assert!(batch.is_empty());
         assert_eq!(batch.first_vote_not_in("anything"), None);
         batch.push(&vote(None, &[], "y", "f")).unwrap();
         assert_eq!(batch.to_votes(), [vote(None, &[], "y", "f")]);
+        assert!(batch.narrow_columns().is_some());
     }
 }

@@ -547,8 +547,8 @@ impl ElectionConfig {
             return None;
         };
         Some(BallotTables {
-            party,
-            party_of_candidate: self.party_of_candidate.as_ref()?,
+            party: party.lookup(),
+            party_of_candidate: self.party_of_candidate.as_ref()?.lookup(),
         })
     }
 
@@ -661,32 +661,42 @@ impl DenseTable {
         Self { first_id, values }
     }
 
-    /// Number of slots: the span of ids, plus the one shared by every other id.
-    #[inline]
-    pub(crate) fn slots(&self) -> usize {
-        self.values.len()
-    }
-
-    /// The slot of `id`: its place in the span, or the last slot for any id outside.
-    #[inline]
-    pub(crate) fn slot(&self, id: i64) -> usize {
-        // An id outside the span wraps to an offset past its end (the span is below
-        // 2^63 ids, so no wrapped difference lands inside), and the minimum is a
-        // conditional move, not a branch.
-        let outside = (self.values.len() - 1) as u64;
-        (id.wrapping_sub(self.first_id) as u64).min(outside) as usize
-    }
-
-    /// The value in `slot` (from [`slot`](Self::slot)).
-    #[inline]
-    pub(crate) fn value(&self, slot: usize) -> u32 {
-        self.values[slot]
-    }
-
     /// The value of `id`, or [`DenseTable::MISSING`].
     #[inline]
     pub(crate) fn get(&self, id: i64) -> u32 {
-        self.value(self.slot(id))
+        self.lookup().get(id)
+    }
+
+    /// The table as two plain values, for hot loops to keep in registers.
+    #[inline]
+    pub(crate) fn lookup(&self) -> DenseLookup<'_> {
+        DenseLookup {
+            first_id: self.first_id,
+            values: &self.values,
+        }
+    }
+}
+
+/// A [`DenseTable`] borrowed as its first id and values: a loop holding one copies
+/// both into registers once, where a `&DenseTable` would be read again after every
+/// store the compiler cannot prove unrelated.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DenseLookup<'table> {
+    first_id: i64,
+    /// Never empty: the last slot is [`DenseTable::MISSING`], shared by every id
+    /// outside the span.
+    values: &'table [u32],
+}
+
+impl DenseLookup<'_> {
+    /// The value of `id`, or [`DenseTable::MISSING`].
+    #[inline]
+    pub(crate) fn get(self, id: i64) -> u32 {
+        // An id outside the span wraps to an offset past its end (the span is below
+        // 2^63 ids, so no wrapped difference lands inside) and is clamped to the last
+        // slot, MISSING; the minimum is a conditional move, not a branch.
+        let outside = (self.values.len() - 1) as u64;
+        self.values[(id.wrapping_sub(self.first_id) as u64).min(outside) as usize]
     }
 }
 
@@ -695,8 +705,8 @@ impl DenseTable {
 /// of the candidate's party.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BallotTables<'config> {
-    pub(crate) party: &'config DenseTable,
-    pub(crate) party_of_candidate: &'config DenseTable,
+    pub(crate) party: DenseLookup<'config>,
+    pub(crate) party_of_candidate: DenseLookup<'config>,
 }
 
 /// Candidate id → dense index of the candidate's party, when candidate ids are compact.

@@ -8,9 +8,10 @@ pub mod error;
 pub mod ids;
 pub mod models;
 pub mod python_json;
+mod token_hash;
 pub mod validation;
 
-pub use batch::{BatchFull, VoteBatch, VoteView};
+pub use batch::{BatchFull, VoteBatch};
 pub use config::ElectionConfig;
 pub use error::{ConfigProblem, Error, FormatError, JsonProblem, Result};
 pub use ids::{CandidateId, PartyId, PollingPlaceId};

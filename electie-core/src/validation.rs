@@ -45,13 +45,18 @@
 //! # Ok::<(), electie_core::Error>(())
 //! ```
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use hashbrown::HashTable;
+use rustc_hash::FxHashMap;
 
-use crate::batch::VoteBatch;
-use crate::config::{DenseTable, ElectionConfig};
+use crate::batch::{NO_PARTY, VoteBatch};
+use std::ops::Range;
+
+use crate::batch::NarrowColumns;
+use crate::config::{BallotTables, DenseTable, ElectionConfig};
 use crate::error::FormatError;
 use crate::ids::{CandidateId, PartyId, PollingPlaceId};
 use crate::models::Vote;
+use crate::token_hash::{spread, token_hash};
 
 /// Why the server refuses a vote or a batch. `Display` is the exact message text of the
 /// original server (or, where the original crashed with HTTP 500, electie's message).
@@ -152,26 +157,32 @@ pub trait TokenStore {
     /// Records `token` for `polling_place`; `false` when it was already there.
     fn insert(&mut self, polling_place: PollingPlaceId, token: &str) -> bool;
 
-    /// The position of the first of `tokens` already stored for `polling_place`.
+    /// The position of the first vote of `batch` whose token is already stored for
+    /// `polling_place`.
     ///
     /// Asks [`contains`](Self::contains) token by token; a store that can answer for a
     /// whole batch at once (a database: one query per batch instead of one per vote)
     /// overrides it.
-    fn first_stored(
-        &self,
-        polling_place: PollingPlaceId,
-        tokens: &mut dyn Iterator<Item = &str>,
-    ) -> Option<usize> {
-        // `&mut dyn Iterator` is itself an iterator (the trait object is unsized).
-        let mut tokens = tokens;
-        Iterator::position(&mut tokens, |token| self.contains(polling_place, token))
+    fn first_stored(&self, polling_place: PollingPlaceId, batch: &VoteBatch) -> Option<usize> {
+        batch
+            .tokens()
+            .position(|token| self.contains(polling_place, token))
     }
 }
 
-/// Tokens kept in memory, per polling place.
+/// Tokens kept in memory, per polling place, each filed under the keyed hash that
+/// [`VoteBatch`] keeps for its tokens: checking a batch against the store compares
+/// hashes and reads a stored token only when the hashes agree.
 #[derive(Debug, Clone, Default)]
 pub struct InMemoryTokenStore {
-    places: FxHashMap<PollingPlaceId, FxHashSet<Box<str>>>,
+    places: FxHashMap<PollingPlaceId, HashTable<StoredToken>>,
+}
+
+/// A stored token with its hash (kept so that growing the table never rehashes).
+#[derive(Debug, Clone)]
+struct StoredToken {
+    hash: u32,
+    token: Box<[u8]>,
 }
 
 impl InMemoryTokenStore {
@@ -182,42 +193,64 @@ impl InMemoryTokenStore {
 
     /// Number of stored tokens over all polling places.
     pub fn len(&self) -> usize {
-        self.places.values().map(FxHashSet::len).sum()
+        self.places.values().map(HashTable::len).sum()
     }
 
     /// Whether nothing is stored.
     pub fn is_empty(&self) -> bool {
-        self.places.values().all(FxHashSet::is_empty)
+        self.places.values().all(HashTable::is_empty)
+    }
+
+    /// Whether `tokens` holds `token`, whose hash is `hash`.
+    #[inline]
+    fn holds(tokens: &HashTable<StoredToken>, hash: u32, token: &[u8]) -> bool {
+        tokens
+            .find(spread(hash), |stored| {
+                stored.hash == hash && *stored.token == *token
+            })
+            .is_some()
     }
 }
 
 impl TokenStore for InMemoryTokenStore {
     #[inline]
     fn contains(&self, polling_place: PollingPlaceId, token: &str) -> bool {
+        let token = token.as_bytes();
         self.places
             .get(&polling_place)
-            .is_some_and(|tokens| tokens.contains(token))
+            .is_some_and(|tokens| Self::holds(tokens, token_hash(token), token))
     }
 
     fn insert(&mut self, polling_place: PollingPlaceId, token: &str) -> bool {
-        self.places
-            .entry(polling_place)
-            .or_default()
-            .insert(token.into())
+        let token = token.as_bytes();
+        let hash = token_hash(token);
+        let tokens = self.places.entry(polling_place).or_default();
+        if Self::holds(tokens, hash, token) {
+            return false;
+        }
+        tokens.insert_unique(
+            spread(hash),
+            StoredToken {
+                hash,
+                token: token.into(),
+            },
+            |stored| spread(stored.hash),
+        );
+        true
     }
 
-    /// Finds the polling place's tokens once for the whole batch.
-    fn first_stored(
-        &self,
-        polling_place: PollingPlaceId,
-        tokens: &mut dyn Iterator<Item = &str>,
-    ) -> Option<usize> {
+    /// Finds the polling place's tokens once for the whole batch and looks each vote up
+    /// by the hash the batch keeps.
+    fn first_stored(&self, polling_place: PollingPlaceId, batch: &VoteBatch) -> Option<usize> {
         let stored = self.places.get(&polling_place)?;
         if stored.is_empty() {
             return None;
         }
-        let mut tokens = tokens;
-        Iterator::position(&mut tokens, |token| stored.contains(token))
+        batch
+            .token_hashes()
+            .iter()
+            .enumerate()
+            .position(|(index, &hash)| Self::holds(stored, hash, batch.token_bytes_at(index)))
     }
 }
 
@@ -368,8 +401,10 @@ impl<'config> Validator<'config> {
     /// Rules 9 and 10 do not depend on the ballots, so the first vote breaking each is
     /// found up front: the store is asked once for the whole batch
     /// ([`TokenStore::first_stored`]), the election id once per run of votes sharing
-    /// it. The pass over the ballots (rules 4–8) then only compares positions to keep
-    /// the original order of failures, and rule 11 runs over the token column last.
+    /// it. Rules 4–8 are then decided for the whole batch in a few flat passes with no
+    /// early exit (see `all_ballots_pass`); only a batch that fails them is walked vote
+    /// by vote, in the original order, to find which rule of which vote fails first.
+    /// Rule 11 runs over the batch's token hashes last.
     ///
     /// # Errors
     /// The first failure, whose text is the original server's answer.
@@ -386,7 +421,7 @@ impl<'config> Validator<'config> {
             return Err(Rejection::EmptyBatch);
         }
         let first_stored = store
-            .first_stored(polling_place, &mut batch.tokens())
+            .first_stored(polling_place, batch)
             .unwrap_or(usize::MAX);
         let first_wrong_election = batch
             .first_vote_not_in(self.config.election_id())
@@ -400,10 +435,13 @@ impl<'config> Validator<'config> {
                 });
             }
         } else {
-            // Something fails: find exactly which rule of which vote fails first.
-            let ballots = batch.party_ids().iter().zip(batch.candidate_lists());
-            for (index, (&party_id, candidate_ids)) in ballots.enumerate() {
-                self.check_ballot(party_id, candidate_ids)?;
+            // Something fails (or the batch is beyond the flat passes): find exactly
+            // which rule of which vote fails first.
+            let mut candidate_ids = Vec::new();
+            for index in 0..batch.len() {
+                candidate_ids.clear();
+                candidate_ids.extend(batch.candidates(index));
+                self.check_ballot(batch.party_id(index), &candidate_ids)?;
                 if index == first_stored {
                     return Err(Rejection::TokenAlreadyStored);
                 }
@@ -412,11 +450,7 @@ impl<'config> Validator<'config> {
                 }
             }
         }
-        let mut table = TokenTable::with_capacity(batch.len());
-        let all_new = batch.token_bytes().enumerate().all(|(position, token)| {
-            table.insert(token, position, |filed| batch.token_bytes_at(filed))
-        });
-        if !all_new {
+        if !all_tokens_distinct(batch) {
             return Err(Rejection::DuplicateTokenInBatch);
         }
         Ok(())
@@ -424,44 +458,83 @@ impl<'config> Validator<'config> {
 
     /// Whether every ballot of `batch` passes rules 4–8, decided without stopping at
     /// the first failure, so that a valid batch runs with no mispredicted branch; which
-    /// rule fails first is left to the ordered path. `None` when the configuration's
-    /// ids are too sparse for direct tables.
+    /// rule fails first is left to the ordered path. It reads the batch's narrow
+    /// columns front to back in a few passes, each simple enough to keep its table and
+    /// slices in registers.
+    ///
+    /// `None` (undecided, the ordered path decides) when the configuration's ids are
+    /// too sparse for direct tables, when an id of the batch does not fit 32 bits, or
+    /// when the configuration allows ballots longer than [`NEIGHBOUR_WINDOW`] and the
+    /// batch has one.
     fn all_ballots_pass(&self, batch: &VoteBatch) -> Option<bool> {
         let tables = self.config.ballot_tables()?;
-        let limit = self.config.max_candidates();
+        let columns = batch.narrow_columns()?;
+        let mut broken = false;
+        // The batch keeps each candidate's vote modulo 2^16: one chunk of 2^16 votes
+        // at a time, that position is exact.
+        let mut party_of_vote = vec![0; columns.parties.len().min(VOTE_CHUNK)];
+        for first_vote in (0..columns.parties.len()).step_by(VOTE_CHUNK) {
+            let votes = first_vote..columns.parties.len().min(first_vote + VOTE_CHUNK);
+            let candidates = candidate_start(columns.candidate_ends, votes.start)
+                ..candidate_start(columns.candidate_ends, votes.end);
+            let party_of_vote = &mut party_of_vote[..votes.len()];
+            broken |= !self.chunk_passes(tables, &columns, votes, candidates, party_of_vote)?;
+        }
+        Some(!broken)
+    }
+
+    /// [`all_ballots_pass`](Self::all_ballots_pass) for the votes `votes` (at most
+    /// [`VOTE_CHUNK`], the first a multiple of it) and their `candidates`;
+    /// `party_of_vote` is scratch space, one slot per vote.
+    fn chunk_passes(
+        &self,
+        tables: BallotTables<'_>,
+        columns: &NarrowColumns<'_>,
+        votes: Range<usize>,
+        candidates: Range<usize>,
+        party_of_vote: &mut [u32],
+    ) -> Option<bool> {
         // The party index each vote's candidates must have: the party's own, a value
         // no candidate has for a blank vote, and MISSING for an unknown party (which
         // is broken already).
         const BLANK: u32 = DenseTable::MISSING - 1;
+        let parties = &columns.parties[votes.clone()];
+        let counts = &columns.candidate_counts[votes];
         let mut broken = false;
-        let mut party_of_vote = Vec::with_capacity(batch.len());
-        let mut start = 0;
-        for (&party_id, &end) in batch.party_ids().iter().zip(batch.candidate_ends()) {
-            let count = (end - start) as usize;
-            start = end;
+        let mut longest = 0;
+        for ((party_of_vote, &party), &count) in party_of_vote.iter_mut().zip(parties).zip(counts) {
             // Both cases are computed and one is selected: blank votes come at random
             // and would be mispredicted as a branch.
-            let blank = party_id.is_none();
-            let index = tables.party.get(party_id.map_or(0, |party| party.0));
-            broken |= count > limit;
+            let blank = party == NO_PARTY;
+            let index = tables.party.get(i64::from(party));
             broken |= if blank {
                 count != 0
             } else {
                 index == DenseTable::MISSING
             };
-            party_of_vote.push(if blank { BLANK } else { index });
+            longest = longest.max(count);
+            *party_of_vote = if blank { BLANK } else { index };
         }
-        // Rule 5: the last vote that named each candidate slot; naming it again in the
-        // same vote is a duplicate. (Unknown candidates share the last slot, and their
-        // vote is broken by rule 7 anyway.)
-        let table = &tables.party_of_candidate;
-        let mut last_vote = vec![u32::MAX; table.slots()];
-        let (candidates, votes) = batch.candidate_column();
-        for (&candidate, &vote) in candidates.iter().zip(votes) {
-            let slot = table.slot(candidate.0);
-            broken |= table.value(slot) != party_of_vote[vote as usize];
-            broken |= last_vote[slot] == vote;
-            last_vote[slot] = vote;
+        // Rule 4 for every vote at once (a saturated count stands for any length).
+        let longest = usize::from(longest);
+        if longest > self.config.max_candidates() || longest == usize::from(u8::MAX) {
+            return Some(false);
+        }
+        // Rule 7 for every candidate in one flat pass.
+        let candidate_ids = &columns.candidates[candidates.clone()];
+        let candidate_votes = &columns.candidate_votes[candidates];
+        let party_of_candidate = tables.party_of_candidate;
+        for (&candidate, &vote) in candidate_ids.iter().zip(candidate_votes) {
+            broken |=
+                party_of_candidate.get(i64::from(candidate)) != party_of_vote[usize::from(vote)];
+        }
+        // Rule 5: no ballot holds more than `longest` candidates, so two equal
+        // candidates of one vote lie fewer than `longest` places apart in the column.
+        if longest > NEIGHBOUR_WINDOW {
+            return None;
+        }
+        for distance in 1..longest {
+            broken |= repeats_at_distance(candidate_ids, candidate_votes, distance);
         }
         Some(!broken)
     }
@@ -511,14 +584,59 @@ impl<'config> Validator<'config> {
     }
 }
 
+/// The longest ballot whose duplicates the batch check finds by comparing neighbours
+/// in the candidate column (one vectorised pass per distance); batches with longer
+/// ballots, possible only where the configuration allows them, take the ordered path.
+const NEIGHBOUR_WINDOW: usize = 16;
+
+/// The votes whose candidates one pass over the candidate column covers: the batch
+/// keeps each candidate's vote modulo this.
+const VOTE_CHUNK: usize = 1 << 16;
+
+/// Where the candidates of vote `vote` start in a column whose votes end at `ends`
+/// (`ends.len()` for the end of the column).
+fn candidate_start(ends: &[u32], vote: usize) -> usize {
+    vote.checked_sub(1)
+        .map_or(0, |previous| ends[previous] as usize)
+}
+
+/// Whether a candidate of the flat column equals the one `distance` places before it
+/// within the same vote. Every pair is compared (no early exit), which vectorises.
+fn repeats_at_distance(candidates: &[i32], votes: &[u16], distance: usize) -> bool {
+    let later = candidates
+        .get(distance..)
+        .unwrap_or_default()
+        .iter()
+        .zip(votes.get(distance..).unwrap_or_default());
+    later.zip(candidates.iter().zip(votes)).fold(
+        false,
+        |seen, ((candidate, vote), (before, vote_before))| {
+            seen | ((candidate == before) & (vote == vote_before))
+        },
+    )
+}
+
+/// Rule 11 over a [`VoteBatch`]: every token is filed under the hash the batch keeps,
+/// and bytes are compared only when two hashes agree.
+fn all_tokens_distinct(batch: &VoteBatch) -> bool {
+    let hashes = batch.token_hashes();
+    let mut table = TokenTable::with_capacity(hashes.len());
+    hashes.iter().enumerate().all(|(position, &hash)| {
+        table.insert(
+            hash,
+            position,
+            |filed| hashes[filed],
+            |filed| batch.token_bytes_at(filed) == batch.token_bytes_at(position),
+        )
+    })
+}
+
 /// Rule 11's table: an open-addressing set of token positions, sized once for the
 /// batch at a quarter full (so nearly every insert finds a free slot at the first
-/// probe, a predictable branch). A slot holds the top 24 bits of the token's hash and
-/// its position, so tokens are compared only when those bits agree, and nothing else
-/// is stored: the tokens stay where they are. It is the hottest structure of
-/// validation. The hash is unkeyed: a gateway able to sign votes could craft colliding
-/// tokens and make its own batch quadratic, which the services' batch-size limit
-/// bounds.
+/// probe, a predictable branch). A slot holds the top 24 bits of the token's 32-bit
+/// hash and its position, so the full hashes are compared only when those bits
+/// agree, and the tokens' bytes only when the full hashes do; the tokens stay where
+/// they are. It is the hottest structure of validation.
 struct TokenTable {
     /// `0` for an empty slot, else the hash's top bits ([`TokenTable::TAG`]) and the
     /// token's position + 1 (below 2^40, far beyond any batch in memory).
@@ -540,31 +658,30 @@ impl TokenTable {
         }
     }
 
+    /// The hash in the top half of 64 bits, where slots and tags take their bits.
     #[inline]
-    fn hash(token: &[u8]) -> u64 {
-        use std::hash::BuildHasher;
-        // Fibonacci hashing spreads FxHash's output over the top bits slots and tags use.
-        rustc_hash::FxBuildHasher
-            .hash_one(token)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    fn high(hash: u32) -> u64 {
+        u64::from(hash) << 32
     }
 
-    /// Files the token at `position` unless an equal token is filed already (`false`
-    /// then). `token_at` gives the token at a filed position.
+    /// Files the token at `position`, whose hash is `hash`, unless an equal token is
+    /// filed already (`false` then). `hash_at(filed)` is the hash of the token at a
+    /// filed position, and `same_token(filed)` whether that token equals this one.
     #[inline]
-    fn insert<'t>(
+    fn insert(
         &mut self,
-        token: &[u8],
+        hash: u32,
         position: usize,
-        token_at: impl Fn(usize) -> &'t [u8],
+        hash_at: impl Fn(usize) -> u32,
+        same_token: impl Fn(usize) -> bool,
     ) -> bool {
         if self.filed * 4 >= self.slots.len() {
-            self.grow(&token_at);
+            self.grow(&hash_at);
         }
-        let hash = Self::hash(token);
-        let tag = hash & Self::TAG;
+        let high = Self::high(hash);
+        let tag = high & Self::TAG;
         let mask = self.slots.len() - 1;
-        let mut slot = (hash >> self.shift) as usize;
+        let mut slot = (high >> self.shift) as usize;
         loop {
             let occupant = self.slots[slot];
             if occupant == 0 {
@@ -572,8 +689,11 @@ impl TokenTable {
                 self.filed += 1;
                 return true;
             }
-            if occupant & Self::TAG == tag && token_at(Self::position(occupant)) == token {
-                return false;
+            if occupant & Self::TAG == tag {
+                let filed = Self::position(occupant);
+                if hash_at(filed) == hash && same_token(filed) {
+                    return false;
+                }
             }
             slot = (slot + 1) & mask;
         }
@@ -587,13 +707,12 @@ impl TokenTable {
 
     /// Doubles the table (only when more tokens come than it was sized for).
     #[cold]
-    fn grow<'t>(&mut self, token_at: &impl Fn(usize) -> &'t [u8]) {
+    fn grow(&mut self, hash_at: &impl Fn(usize) -> u32) {
         let old = std::mem::replace(self, Self::with_capacity(self.filed * 2));
         let mask = self.slots.len() - 1;
         for occupant in old.slots.into_iter().filter(|&occupant| occupant != 0) {
             // The filed tokens are distinct: each only needs a free slot.
-            let hash = Self::hash(token_at(Self::position(occupant)));
-            let mut slot = (hash >> self.shift) as usize;
+            let mut slot = (Self::high(hash_at(Self::position(occupant))) >> self.shift) as usize;
             while self.slots[slot] != 0 {
                 slot = (slot + 1) & mask;
             }
@@ -608,6 +727,7 @@ struct BatchTokens<'batch> {
     table: TokenTable,
     /// The tokens' bytes: comparing bytes skips the UTF-8 boundary checks of `str`.
     tokens: Vec<&'batch [u8]>,
+    hashes: Vec<u32>,
 }
 
 impl<'batch> BatchTokens<'batch> {
@@ -615,18 +735,24 @@ impl<'batch> BatchTokens<'batch> {
         Self {
             table: TokenTable::with_capacity(count),
             tokens: Vec::with_capacity(count),
+            hashes: Vec::with_capacity(count),
         }
     }
 
     /// Adds `token`; `false` when it was already there.
     #[inline]
     fn insert(&mut self, token: &'batch [u8]) -> bool {
-        let tokens = &self.tokens;
-        let new = self
-            .table
-            .insert(token, tokens.len(), |position| tokens[position]);
+        let hash = token_hash(token);
+        let (tokens, hashes) = (&self.tokens, &self.hashes);
+        let new = self.table.insert(
+            hash,
+            tokens.len(),
+            |filed| hashes[filed],
+            |filed| tokens[filed] == token,
+        );
         if new {
             self.tokens.push(token);
+            self.hashes.push(hash);
         }
         new
     }
@@ -649,7 +775,7 @@ fn has_duplicates(ids: &[CandidateId]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::BatchTokens;
+    use super::{BatchTokens, NEIGHBOUR_WINDOW};
     use crate::{CandidateId, ElectionConfig, PartyId, Validator, Vote, VoteBatch};
 
     #[test]
@@ -677,8 +803,9 @@ mod tests {
             vote(Some(10), &[1075, 1076, 1077, 1078, 1079, 1080]),
             vote(None, &[1075]),
             vote(Some(25), &[]),
-            vote(Some(i64::MIN), &[]),
-            vote(Some(10), &[i64::MAX]),
+            vote(Some(-2_147_483_646), &[]),
+            vote(Some(10), &[2_147_483_647]),
+            vote(Some(10), &[1075, 1076, 1077, 1075]),
         ] {
             assert_eq!(
                 passes(&[vote(None, &[]), broken.clone()]),
@@ -686,6 +813,23 @@ mod tests {
                 "{broken:?}"
             );
         }
+        // Ids past 32 bits leave the decision to the ordered path, whatever they are.
+        for wide in [vote(Some(i64::MIN), &[]), vote(Some(10), &[i64::MAX])] {
+            assert_eq!(passes(&[vote(None, &[]), wide.clone()]), None, "{wide:?}");
+        }
+        // So do ballots longer than the neighbour window, where the limit allows them;
+        // a count that saturates its byte is never taken for a short ballot.
+        let roomy = config.clone().with_max_candidates(400).unwrap();
+        let roomy = Validator::new(&roomy);
+        let long: Vec<i64> = (1075..1075 + NEIGHBOUR_WINDOW as i64 + 1).collect();
+        let batch = VoteBatch::from_votes(&[vote(Some(10), &long)]).unwrap();
+        assert_eq!(roomy.all_ballots_pass(&batch), None);
+        let window: Vec<i64> = (1075..1075 + NEIGHBOUR_WINDOW as i64).collect();
+        let batch = VoteBatch::from_votes(&[vote(Some(10), &window)]).unwrap();
+        assert_eq!(roomy.all_ballots_pass(&batch), Some(true));
+        let huge: Vec<i64> = (0..300).collect();
+        let batch = VoteBatch::from_votes(&[vote(Some(10), &huge)]).unwrap();
+        assert_eq!(roomy.all_ballots_pass(&batch), Some(false));
     }
 
     #[test]
