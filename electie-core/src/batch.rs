@@ -64,7 +64,7 @@ pub(crate) const NO_PARTY: i32 = i32::MIN + 1;
 
 /// `id` as it is kept in a 32-bit column, or `None` when it needs the side list (the
 /// two lowest values are the column's markers).
-fn narrow(id: i64) -> Option<i32> {
+pub(crate) fn narrow_id(id: i64) -> Option<i32> {
     i32::try_from(id).ok().filter(|&narrow| narrow > NO_PARTY)
 }
 
@@ -79,7 +79,7 @@ struct IdColumn {
 
 impl IdColumn {
     fn push(&mut self, id: i64) {
-        match narrow(id) {
+        match narrow_id(id) {
             Some(narrow) => self.narrow.push(narrow),
             None => {
                 // Positions fit: the batch refuses a column longer than `u32::MAX`

@@ -20,6 +20,7 @@ use std::path::Path;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use crate::batch::{WIDE_ID, narrow_id};
 use crate::error::{ConfigProblem, Error, Result};
 use crate::ids::{CandidateId, PartyId, PollingPlaceId};
 use crate::models::{Candidate, KeyPair, Party, PollingPlace, Text};
@@ -127,8 +128,10 @@ pub struct ElectionConfig {
     candidate_party: Vec<u32>,
     /// Dense party index → dense indices of its candidates, in list order.
     party_candidates: Vec<Vec<u32>>,
-    /// Candidate id → dense party index, for validating whole batches with few
-    /// branches; `None` when candidate ids are sparse.
+    /// Candidate id → the id of the candidate's party as a 32-bit code, for
+    /// validating whole batches with few branches ([`WIDE_ID`] for an id that is no
+    /// candidate's); `None` when candidate ids are sparse or a party id needs more
+    /// than 32 bits.
     party_of_candidate: Option<DenseTable>,
 }
 
@@ -358,7 +361,8 @@ impl ElectionConfig {
             (form.regions, form.counties, form.municipalities)
         };
 
-        let party_of_candidate = party_of_candidate_table(&candidate_index, &candidate_party);
+        let party_of_candidate =
+            party_of_candidate_table(&candidate_index, &candidate_party, &parties);
         Ok(Self {
             form: kind,
             parties,
@@ -701,22 +705,32 @@ impl DenseLookup<'_> {
 }
 
 /// The lookups behind validating a whole batch with few branches: party id → dense
-/// party index (the configuration's own party table), and candidate id → dense index
-/// of the candidate's party.
+/// party index (the configuration's own party table, [`DenseTable::MISSING`] for no
+/// party), and candidate id → the 32-bit code of its party's id as a
+/// [`VoteBatch`](crate::VoteBatch) stores party ids (`WIDE_ID`, which no narrow id
+/// equals, for no candidate).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BallotTables<'config> {
     pub(crate) party: DenseLookup<'config>,
     pub(crate) party_of_candidate: DenseLookup<'config>,
 }
 
-/// Candidate id → dense index of the candidate's party, when candidate ids are compact.
+/// Candidate id → its party's id as a 32-bit code, when candidate ids are compact and
+/// every party id fits the code.
 fn party_of_candidate_table(
     candidate_index: &IdIndex,
     candidate_party: &[u32],
+    parties: &[Party],
 ) -> Option<DenseTable> {
     let IdIndex::Table(candidates) = candidate_index else {
         return None;
     };
+    let codes: Vec<u32> = parties
+        .iter()
+        // The code's bits are kept as a `u32`; comparing them as an `i32` gives
+        // the id back.
+        .map(|party| narrow_id(party.id.0).map(|code| code as u32))
+        .collect::<Option<_>>()?;
     Some(DenseTable {
         first_id: candidates.first_id,
         values: candidates
@@ -724,9 +738,9 @@ fn party_of_candidate_table(
             .iter()
             .map(|&index| {
                 if index == DenseTable::MISSING {
-                    DenseTable::MISSING
+                    WIDE_ID as u32
                 } else {
-                    candidate_party[index as usize]
+                    codes[candidate_party[index as usize] as usize]
                 }
             })
             .collect(),

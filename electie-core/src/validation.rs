@@ -48,10 +48,9 @@
 use hashbrown::HashTable;
 use rustc_hash::FxHashMap;
 
-use crate::batch::{NO_PARTY, VoteBatch};
+use crate::batch::{NO_PARTY, NarrowColumns, VoteBatch};
 use std::ops::Range;
 
-use crate::batch::NarrowColumns;
 use crate::config::{BallotTables, DenseTable, ElectionConfig};
 use crate::error::FormatError;
 use crate::ids::{CandidateId, PartyId, PollingPlaceId};
@@ -472,61 +471,54 @@ impl<'config> Validator<'config> {
         let mut broken = false;
         // The batch keeps each candidate's vote modulo 2^16: one chunk of 2^16 votes
         // at a time, that position is exact.
-        let mut party_of_vote = vec![0; columns.parties.len().min(VOTE_CHUNK)];
         for first_vote in (0..columns.parties.len()).step_by(VOTE_CHUNK) {
             let votes = first_vote..columns.parties.len().min(first_vote + VOTE_CHUNK);
             let candidates = candidate_start(columns.candidate_ends, votes.start)
                 ..candidate_start(columns.candidate_ends, votes.end);
-            let party_of_vote = &mut party_of_vote[..votes.len()];
-            broken |= !self.chunk_passes(tables, &columns, votes, candidates, party_of_vote)?;
+            broken |= !self.chunk_passes(tables, &columns, votes, candidates)?;
         }
         Some(!broken)
     }
 
     /// [`all_ballots_pass`](Self::all_ballots_pass) for the votes `votes` (at most
-    /// [`VOTE_CHUNK`], the first a multiple of it) and their `candidates`;
-    /// `party_of_vote` is scratch space, one slot per vote.
+    /// [`VOTE_CHUNK`], the first a multiple of it) and their `candidates`.
     fn chunk_passes(
         &self,
         tables: BallotTables<'_>,
         columns: &NarrowColumns<'_>,
         votes: Range<usize>,
         candidates: Range<usize>,
-        party_of_vote: &mut [u32],
     ) -> Option<bool> {
-        // The party index each vote's candidates must have: the party's own, a value
-        // no candidate has for a blank vote, and MISSING for an unknown party (which
-        // is broken already).
-        const BLANK: u32 = DenseTable::MISSING - 1;
         let parties = &columns.parties[votes.clone()];
         let counts = &columns.candidate_counts[votes];
+        let party = tables.party;
+        // Rules 6 and 8. Both cases are computed and one is selected: blank votes
+        // come at random and would be mispredicted as a branch.
         let mut broken = false;
         let mut longest = 0;
-        for ((party_of_vote, &party), &count) in party_of_vote.iter_mut().zip(parties).zip(counts) {
-            // Both cases are computed and one is selected: blank votes come at random
-            // and would be mispredicted as a branch.
-            let blank = party == NO_PARTY;
-            let index = tables.party.get(i64::from(party));
-            broken |= if blank {
+        for (&party_id, &count) in parties.iter().zip(counts) {
+            broken |= if party_id == NO_PARTY {
                 count != 0
             } else {
-                index == DenseTable::MISSING
+                party.get(i64::from(party_id)) == DenseTable::MISSING
             };
             longest = longest.max(count);
-            *party_of_vote = if blank { BLANK } else { index };
         }
         // Rule 4 for every vote at once (a saturated count stands for any length).
         let longest = usize::from(longest);
         if longest > self.config.max_candidates() || longest == usize::from(u8::MAX) {
             return Some(false);
         }
-        // Rule 7 for every candidate in one flat pass.
+        // Rule 7 for every candidate in one flat pass: the table gives the id of the
+        // candidate's party in the batch's own 32-bit code (a value no vote's party
+        // has for an unknown candidate), compared with the party of its vote. A
+        // blank vote's candidates never match, and are broken by rule 6 anyway.
         let candidate_ids = &columns.candidates[candidates.clone()];
         let candidate_votes = &columns.candidate_votes[candidates];
         let party_of_candidate = tables.party_of_candidate;
         for (&candidate, &vote) in candidate_ids.iter().zip(candidate_votes) {
             broken |=
-                party_of_candidate.get(i64::from(candidate)) != party_of_vote[usize::from(vote)];
+                party_of_candidate.get(i64::from(candidate)) as i32 != parties[usize::from(vote)];
         }
         // Rule 5: no ballot holds more than `longest` candidates, so two equal
         // candidates of one vote lie fewer than `longest` places apart in the column.
@@ -616,10 +608,15 @@ fn repeats_at_distance(candidates: &[i32], votes: &[u16], distance: usize) -> bo
     )
 }
 
-/// Rule 11 over a [`VoteBatch`]: every token is filed under the hash the batch keeps,
-/// and bytes are compared only when two hashes agree.
+/// Rule 11 over a [`VoteBatch`]. Nearly always the hashes the batch keeps all differ
+/// and [`hashes_surely_differ`] proves it without a branch to mispredict; otherwise
+/// (two tokens equal, or two hashes agreeing by chance, about once in ten thousand
+/// batches of a thousand) the [`TokenTable`] compares the tokens themselves.
 fn all_tokens_distinct(batch: &VoteBatch) -> bool {
     let hashes = batch.token_hashes();
+    if hashes_surely_differ(hashes) {
+        return true;
+    }
     let mut table = TokenTable::with_capacity(hashes.len());
     hashes.iter().enumerate().all(|(position, &hash)| {
         table.insert(
@@ -629,6 +626,39 @@ fn all_tokens_distinct(batch: &VoteBatch) -> bool {
             |filed| batch.token_bytes_at(filed) == batch.token_bytes_at(position),
         )
     })
+}
+
+/// Hashes per bucket of [`hashes_surely_differ`]: two SSE2 comparisons.
+const BUCKET_WIDTH: usize = 8;
+
+/// `true` when no two of `hashes` agree in their top 31 bits; `false` when two may.
+///
+/// Each hash goes to one of about as many buckets as there are hashes (chosen by its
+/// top bits), is compared with all eight places of its bucket at once, and is
+/// written to the next free place. No step branches on the data, so the processor
+/// never guesses wrong. A bucket that fills up answers "may", which happens in about
+/// one batch of a thousand in a thousand.
+fn hashes_surely_differ(hashes: &[u32]) -> bool {
+    let buckets = hashes.len().next_power_of_two().max(2);
+    let shift = 32 - buckets.trailing_zeros();
+    // 0 marks an empty place; stored hashes have their lowest bit set.
+    let mut places = vec![0u32; buckets * BUCKET_WIDTH];
+    let mut filled = vec![0u8; buckets];
+    let mut clash = false;
+    for &hash in hashes {
+        let marked = hash | 1;
+        let bucket = (hash >> shift) as usize;
+        let row = &mut places[bucket * BUCKET_WIDTH..][..BUCKET_WIDTH];
+        clash |= row
+            .iter()
+            .fold(false, |seen, &filed| seen | (filed == marked));
+        let fill = filled[bucket];
+        clash |= usize::from(fill) >= BUCKET_WIDTH;
+        // A full bucket's last place is overwritten; `clash` is set then anyway.
+        row[usize::from(fill).min(BUCKET_WIDTH - 1)] = marked;
+        filled[bucket] = fill.saturating_add(1);
+    }
+    !clash
 }
 
 /// Rule 11's table: an open-addressing set of token positions, sized once for the
@@ -775,7 +805,7 @@ fn has_duplicates(ids: &[CandidateId]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{BatchTokens, NEIGHBOUR_WINDOW};
+    use super::{BUCKET_WIDTH, BatchTokens, NEIGHBOUR_WINDOW, hashes_surely_differ};
     use crate::{CandidateId, ElectionConfig, PartyId, Validator, Vote, VoteBatch};
 
     #[test]
@@ -830,6 +860,26 @@ mod tests {
         let huge: Vec<i64> = (0..300).collect();
         let batch = VoteBatch::from_votes(&[vote(Some(10), &huge)]).unwrap();
         assert_eq!(roomy.all_ballots_pass(&batch), Some(false));
+    }
+
+    #[test]
+    fn hashes_surely_differ_only_when_no_two_can_agree() {
+        let spread: Vec<u32> = (0..1000u32)
+            .map(|index| index.wrapping_mul(0x9E37_79B9))
+            .collect();
+        assert!(hashes_surely_differ(&spread));
+        assert!(hashes_surely_differ(&spread[..1]));
+        assert!(hashes_surely_differ(&[]));
+        // Equal hashes, and hashes equal but for the lowest bit, may be equal tokens.
+        for twin in [spread[500], spread[500] ^ 1] {
+            let mut with_twin = spread.clone();
+            with_twin.push(twin);
+            assert!(!hashes_surely_differ(&with_twin), "{twin:#x}");
+        }
+        // One bucket more than full: different hashes, but the answer is "may".
+        let crowded: Vec<u32> = (0..=BUCKET_WIDTH as u32).map(|low| low << 1).collect();
+        assert!(!hashes_surely_differ(&crowded));
+        assert!(hashes_surely_differ(&crowded[..BUCKET_WIDTH]));
     }
 
     #[test]
