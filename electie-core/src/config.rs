@@ -654,6 +654,8 @@ pub(crate) struct DenseTable {
     first_id: i64,
     /// The values of the span, then [`DenseTable::MISSING`] for ids outside it.
     values: Vec<u32>,
+    /// Whether every id of the span has a value (none is [`DenseTable::MISSING`]).
+    full: bool,
 }
 
 impl DenseTable {
@@ -661,8 +663,13 @@ impl DenseTable {
     pub(crate) const MISSING: u32 = EMPTY_SLOT;
 
     fn new(first_id: i64, mut values: Vec<u32>) -> Self {
+        let full = !values.contains(&Self::MISSING);
         values.push(Self::MISSING);
-        Self { first_id, values }
+        Self {
+            first_id,
+            values,
+            full,
+        }
     }
 
     /// The value of `id`, or [`DenseTable::MISSING`].
@@ -677,6 +684,7 @@ impl DenseTable {
         DenseLookup {
             first_id: self.first_id,
             values: &self.values,
+            full: self.full,
         }
     }
 }
@@ -690,6 +698,8 @@ pub(crate) struct DenseLookup<'table> {
     /// Never empty: the last slot is [`DenseTable::MISSING`], shared by every id
     /// outside the span.
     values: &'table [u32],
+    /// Whether every id of the span has a value (see [`DenseTable`]).
+    full: bool,
 }
 
 impl DenseLookup<'_> {
@@ -701,6 +711,19 @@ impl DenseLookup<'_> {
         // slot, MISSING; the minimum is a conditional move, not a branch.
         let outside = (self.values.len() - 1) as u64;
         self.values[(id.wrapping_sub(self.first_id) as u64).min(outside) as usize]
+    }
+
+    /// When every id of the span has a value and the span lies within 32-bit ids:
+    /// the first id and the span's length, so that "has a value" is one 32-bit
+    /// comparison, `id.wrapping_sub(first) as u32 < length`, which vectorises where a
+    /// lookup does not. (With the span inside `i32`, no wrapped difference of two
+    /// `i32`s lands below the length unless the id is in the span.)
+    #[inline]
+    pub(crate) fn narrow_full_span(self) -> Option<(i32, u32)> {
+        let length = u32::try_from(self.values.len() - 1).ok()?;
+        let first = i32::try_from(self.first_id).ok()?;
+        let last = self.first_id + i64::from(length) - 1;
+        (self.full && i32::try_from(last).is_ok()).then_some((first, length))
     }
 }
 
@@ -733,6 +756,7 @@ fn party_of_candidate_table(
         .collect::<Option<_>>()?;
     Some(DenseTable {
         first_id: candidates.first_id,
+        full: false,
         values: candidates
             .values
             .iter()

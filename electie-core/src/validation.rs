@@ -491,19 +491,18 @@ impl<'config> Validator<'config> {
     ) -> Option<bool> {
         let parties = &columns.parties[votes.clone()];
         let counts = &columns.candidate_counts[votes];
+        // Rules 6 and 8, with the party table's one comparison when it has no holes
+        // (the loop is the same; only `known` differs).
         let party = tables.party;
-        // Rules 6 and 8. Both cases are computed and one is selected: blank votes
-        // come at random and would be mispredicted as a branch.
-        let mut broken = false;
-        let mut longest = 0;
-        for (&party_id, &count) in parties.iter().zip(counts) {
-            broken |= if party_id == NO_PARTY {
-                count != 0
-            } else {
-                party.get(i64::from(party_id)) == DenseTable::MISSING
-            };
-            longest = longest.max(count);
-        }
+        let (broken, longest) = match party.narrow_full_span() {
+            Some((first, length)) => parties_and_counts(parties, counts, |id| {
+                (id.wrapping_sub(first) as u32) < length
+            }),
+            None => parties_and_counts(parties, counts, |id| {
+                party.get(i64::from(id)) != DenseTable::MISSING
+            }),
+        };
+        let mut broken = broken;
         // Rule 4 for every vote at once (a saturated count stands for any length).
         let longest = usize::from(longest);
         if longest > self.config.max_candidates() || longest == usize::from(u8::MAX) {
@@ -580,6 +579,22 @@ impl<'config> Validator<'config> {
 /// in the candidate column (one vectorised pass per distance); batches with longer
 /// ballots, possible only where the configuration allows them, take the ordered path.
 const NEIGHBOUR_WINDOW: usize = 16;
+
+/// Rules 6 and 8 over a chunk's party and count columns, and its longest ballot:
+/// `(some vote breaks them, longest count)`. Both cases of a vote are computed and
+/// one is selected (blank votes come at random and would be mispredicted as a
+/// branch), so the loop has no branch and vectorises when `known` does.
+#[inline(always)]
+fn parties_and_counts(parties: &[i32], counts: &[u8], known: impl Fn(i32) -> bool) -> (bool, u8) {
+    parties
+        .iter()
+        .zip(counts)
+        .fold((false, 0), |(broken, longest), (&party_id, &count)| {
+            let blank = party_id == NO_PARTY;
+            let breaks = (blank & (count != 0)) | (!blank & !known(party_id));
+            (broken | breaks, longest.max(count))
+        })
+}
 
 /// The votes whose candidates one pass over the candidate column covers: the batch
 /// keeps each candidate's vote modulo this.
