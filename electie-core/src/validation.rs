@@ -624,9 +624,9 @@ fn repeats_at_distance(candidates: &[i32], votes: &[u16], distance: usize) -> bo
 }
 
 /// Rule 11 over a [`VoteBatch`]. Nearly always the hashes the batch keeps all differ
-/// and [`hashes_surely_differ`] proves it without a branch to mispredict; otherwise
-/// (two tokens equal, or two hashes agreeing by chance, about once in ten thousand
-/// batches of a thousand) the [`TokenTable`] compares the tokens themselves.
+/// and [`hashes_surely_differ`] proves it; otherwise (two tokens equal, or two hashes
+/// agreeing by chance, about once in ten thousand batches of a thousand) the
+/// [`TokenTable`] compares the tokens themselves.
 fn all_tokens_distinct(batch: &VoteBatch) -> bool {
     let hashes = batch.token_hashes();
     if hashes_surely_differ(hashes) {
@@ -643,37 +643,89 @@ fn all_tokens_distinct(batch: &VoteBatch) -> bool {
     })
 }
 
-/// Hashes per bucket of [`hashes_surely_differ`]: two SSE2 comparisons.
-const BUCKET_WIDTH: usize = 8;
-
-/// `true` when no two of `hashes` agree in their top 31 bits; `false` when two may.
+/// `true` when no two of `hashes` are equal; `false` when two are (their tokens may
+/// be equal).
 ///
-/// Each hash goes to one of about as many buckets as there are hashes (chosen by its
-/// top bits), is compared with all eight places of its bucket at once, and is
-/// written to the next free place. No step branches on the data, so the processor
-/// never guesses wrong. A bucket that fills up answers "may", which happens in about
-/// one batch of a thousand in a thousand.
+/// The hashes are filed in a [`HashSieve`] kept by the thread, so a batch neither
+/// allocates nor clears a table: each takes one load and one store, and a branch
+/// that is taken only when the hash's slot is occupied already (about one hash in
+/// [`SIEVE_SPREAD`]).
 fn hashes_surely_differ(hashes: &[u32]) -> bool {
-    let buckets = hashes.len().next_power_of_two().max(2);
-    let shift = 32 - buckets.trailing_zeros();
-    // 0 marks an empty place; stored hashes have their lowest bit set.
-    let mut places = vec![0u32; buckets * BUCKET_WIDTH];
-    let mut filled = vec![0u8; buckets];
-    let mut clash = false;
-    for &hash in hashes {
-        let marked = hash | 1;
-        let bucket = (hash >> shift) as usize;
-        let row = &mut places[bucket * BUCKET_WIDTH..][..BUCKET_WIDTH];
-        clash |= row
-            .iter()
-            .fold(false, |seen, &filed| seen | (filed == marked));
-        let fill = filled[bucket];
-        clash |= usize::from(fill) >= BUCKET_WIDTH;
-        // A full bucket's last place is overwritten; `clash` is set then anyway.
-        row[usize::from(fill).min(BUCKET_WIDTH - 1)] = marked;
-        filled[bucket] = fill.saturating_add(1);
+    let Some(slots) = HashSieve::slots_for(hashes.len()) else {
+        return false;
+    };
+    if slots > SIEVE_KEPT {
+        return HashSieve::default().all_distinct(slots, hashes);
     }
-    !clash
+    SIEVE.with(|sieve| match sieve.try_borrow_mut() {
+        Ok(mut sieve) => sieve.all_distinct(slots, hashes),
+        // Unreachable (nothing runs inside the sieve), but never a panic.
+        Err(_) => HashSieve::default().all_distinct(slots, hashes),
+    })
+}
+
+/// Slots of a [`HashSieve`] per hash filed: the fewer hashes share a first slot, the
+/// fewer branches are mispredicted.
+const SIEVE_SPREAD: usize = 16;
+/// The largest sieve a thread keeps between batches (1 MiB); larger batches use a
+/// table of their own.
+const SIEVE_KEPT: usize = 1 << 17;
+
+thread_local! {
+    static SIEVE: std::cell::RefCell<HashSieve> = const {
+        std::cell::RefCell::new(HashSieve { slots: Vec::new(), round: 0 })
+    };
+}
+
+/// An open-addressing set of 32-bit hashes that is emptied in constant time: a slot
+/// holds the round it was written in beside the hash, and counts only in its round.
+#[derive(Default)]
+struct HashSieve {
+    slots: Vec<u64>,
+    round: u32,
+}
+
+impl HashSieve {
+    /// The table size for `count` hashes (a power of two), `None` beyond any size a
+    /// hash can address.
+    fn slots_for(count: usize) -> Option<usize> {
+        let spread = count.checked_mul(SIEVE_SPREAD)?.next_power_of_two();
+        let least = count.checked_mul(2)?.next_power_of_two();
+        Some(spread.clamp(64, SIEVE_KEPT).max(least)).filter(|&slots| slots <= 1 << 32)
+    }
+
+    /// Files `hashes` in the first `slots` slots (a power of two, at least twice as
+    /// many as hashes); `false` as soon as one is there already.
+    fn all_distinct(&mut self, slots: usize, hashes: &[u32]) -> bool {
+        self.round = self.round.wrapping_add(1);
+        if self.round == 0 {
+            // Every 2^32 rounds, slots of the same number could be stale.
+            self.slots.fill(0);
+            self.round = 1;
+        }
+        if self.slots.len() < slots {
+            self.slots.resize(slots, 0);
+        }
+        let table = &mut self.slots[..slots];
+        let round = u64::from(self.round);
+        let mask = slots - 1;
+        for &hash in hashes {
+            // The top bits of the hash choose the first slot.
+            let mut slot = ((u64::from(hash) * slots as u64) >> 32) as usize;
+            loop {
+                let occupant = table[slot];
+                if occupant >> 32 != round {
+                    table[slot] = round << 32 | u64::from(hash);
+                    break;
+                }
+                if occupant as u32 == hash {
+                    return false;
+                }
+                slot = (slot + 1) & mask;
+            }
+        }
+        true
+    }
 }
 
 /// Rule 11's table: an open-addressing set of token positions, sized once for the
@@ -820,7 +872,7 @@ fn has_duplicates(ids: &[CandidateId]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{BUCKET_WIDTH, BatchTokens, NEIGHBOUR_WINDOW, hashes_surely_differ};
+    use super::{BatchTokens, HashSieve, NEIGHBOUR_WINDOW, SIEVE_KEPT, hashes_surely_differ};
     use crate::{CandidateId, ElectionConfig, PartyId, Validator, Vote, VoteBatch};
 
     #[test]
@@ -878,23 +930,45 @@ mod tests {
     }
 
     #[test]
-    fn hashes_surely_differ_only_when_no_two_can_agree() {
+    fn hashes_surely_differ_only_when_no_two_are_equal() {
         let spread: Vec<u32> = (0..1000u32)
             .map(|index| index.wrapping_mul(0x9E37_79B9))
             .collect();
-        assert!(hashes_surely_differ(&spread));
-        assert!(hashes_surely_differ(&spread[..1]));
-        assert!(hashes_surely_differ(&[]));
-        // Equal hashes, and hashes equal but for the lowest bit, may be equal tokens.
-        for twin in [spread[500], spread[500] ^ 1] {
-            let mut with_twin = spread.clone();
-            with_twin.push(twin);
-            assert!(!hashes_surely_differ(&with_twin), "{twin:#x}");
+        // Twice each, so the thread's sieve is reused: a later round must not see the
+        // hashes of an earlier one.
+        for _ in 0..2 {
+            assert!(hashes_surely_differ(&spread));
+            assert!(hashes_surely_differ(&spread[..1]));
+            assert!(hashes_surely_differ(&[]));
         }
-        // One bucket more than full: different hashes, but the answer is "may".
-        let crowded: Vec<u32> = (0..=BUCKET_WIDTH as u32).map(|low| low << 1).collect();
-        assert!(!hashes_surely_differ(&crowded));
-        assert!(hashes_surely_differ(&crowded[..BUCKET_WIDTH]));
+        let mut with_twin = spread.clone();
+        with_twin.push(spread[500]);
+        assert!(!hashes_surely_differ(&with_twin));
+        // Hashes crowding into one slot run are all filed, and told apart.
+        let crowded: Vec<u32> = (0..64).collect();
+        assert!(hashes_surely_differ(&crowded));
+        let mut crowded_twin = crowded.clone();
+        crowded_twin.push(63);
+        assert!(!hashes_surely_differ(&crowded_twin));
+        // A batch beyond the kept sieve gets a table of its own.
+        let many: Vec<u32> = (0..SIEVE_KEPT as u32)
+            .map(|index| index.wrapping_mul(0x9E37_79B9))
+            .collect();
+        assert!(hashes_surely_differ(&many));
+        assert!(!hashes_surely_differ(
+            &[many.as_slice(), &many[..1]].concat()
+        ));
+    }
+
+    #[test]
+    fn sieve_starts_over_when_its_round_number_wraps() {
+        let mut sieve = HashSieve::default();
+        assert!(sieve.all_distinct(64, &[7, 8]));
+        sieve.round = u32::MAX;
+        assert!(sieve.all_distinct(64, &[7]));
+        assert_eq!(sieve.round, 1, "the round after the last one is the first");
+        assert!(sieve.all_distinct(64, &[7, 8]));
+        assert!(!sieve.all_distinct(64, &[9, 9]));
     }
 
     #[test]
