@@ -12,7 +12,7 @@
 //! | number of candidates, 8-bit (saturating) | vote | 1 | yes |
 //! | token hash, 32-bit (keyed, computed once on entry) | vote | 4 | yes |
 //! | candidate id, 32-bit | candidate | 4 | yes |
-//! | the vote a candidate belongs to, modulo 2¹⁶ | candidate | 2 | yes |
+//! | the vote a candidate belongs to, modulo 2⁸ | candidate | 1 | yes |
 //! | end of the vote's candidates | vote | 4 | no (random access) |
 //! | token text and its end | vote | len + 4 | only when two hashes agree |
 //! | election id | run of votes sharing it | — | once per run |
@@ -127,9 +127,10 @@ pub struct VoteBatch {
     /// End of each vote's candidates in `candidates` (the start is the previous end).
     candidate_ends: Vec<u32>,
     candidates: IdColumn,
-    /// The vote (position, modulo 2¹⁶) each of `candidates` belongs to: lets the
-    /// candidates be checked in flat passes over up to 2¹⁶ votes at a time.
-    candidate_votes: Vec<u16>,
+    /// The vote (position, modulo 2⁸) each of `candidates` belongs to: lets the
+    /// candidates be checked in flat passes over 2⁸ votes at a time, whose party ids
+    /// a byte indexes without a bounds check.
+    candidate_votes: Vec<u8>,
     /// Each token's keyed hash, computed once here.
     token_hashes: Vec<u32>,
     /// End of each vote's token in `token_text`.
@@ -160,8 +161,8 @@ pub(crate) struct NarrowColumns<'batch> {
     pub(crate) candidate_ends: &'batch [u32],
     /// Every candidate id, vote after vote.
     pub(crate) candidates: &'batch [i32],
-    /// The vote each of `candidates` belongs to, modulo 2¹⁶.
-    pub(crate) candidate_votes: &'batch [u16],
+    /// The vote each of `candidates` belongs to, modulo 2⁸.
+    pub(crate) candidate_votes: &'batch [u8],
 }
 
 impl VoteBatch {
@@ -259,9 +260,9 @@ impl VoteBatch {
         for candidate in candidate_ids {
             self.candidates.push(candidate.0);
         }
-        // Modulo 2¹⁶ on purpose (see `candidate_votes`).
+        // Modulo 2⁸ on purpose (see `candidate_votes`).
         self.candidate_votes
-            .extend(std::iter::repeat_n(vote as u16, candidate_ids.len()));
+            .extend(std::iter::repeat_n(vote as u8, candidate_ids.len()));
         self.candidate_counts
             .push(u8::try_from(candidate_ids.len()).unwrap_or(u8::MAX));
         self.candidate_ends.push(candidate_end);

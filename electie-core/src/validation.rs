@@ -469,7 +469,7 @@ impl<'config> Validator<'config> {
         let tables = self.config.ballot_tables()?;
         let columns = batch.narrow_columns()?;
         let mut broken = false;
-        // The batch keeps each candidate's vote modulo 2^16: one chunk of 2^16 votes
+        // The batch keeps each candidate's vote modulo 2^8: one chunk of 2^8 votes
         // at a time, that position is exact.
         for first_vote in (0..columns.parties.len()).step_by(VOTE_CHUNK) {
             let votes = first_vote..columns.parties.len().min(first_vote + VOTE_CHUNK);
@@ -515,6 +515,16 @@ impl<'config> Validator<'config> {
         let candidate_ids = &columns.candidates[candidates.clone()];
         let candidate_votes = &columns.candidate_votes[candidates];
         let party_of_candidate = tables.party_of_candidate;
+        // A full chunk's parties as an array a byte indexes without a bounds check
+        // (the last chunk of a batch is copied into one).
+        let mut padded = [NO_PARTY; VOTE_CHUNK];
+        let parties: &[i32; VOTE_CHUNK] = match parties.try_into() {
+            Ok(full) => full,
+            Err(_) => {
+                padded[..parties.len()].copy_from_slice(parties);
+                &padded
+            }
+        };
         for (&candidate, &vote) in candidate_ids.iter().zip(candidate_votes) {
             broken |=
                 party_of_candidate.get(i64::from(candidate)) as i32 != parties[usize::from(vote)];
@@ -598,7 +608,7 @@ fn parties_and_counts(parties: &[i32], counts: &[u8], known: impl Fn(i32) -> boo
 
 /// The votes whose candidates one pass over the candidate column covers: the batch
 /// keeps each candidate's vote modulo this.
-const VOTE_CHUNK: usize = 1 << 16;
+const VOTE_CHUNK: usize = 1 << 8;
 
 /// Where the candidates of vote `vote` start in a column whose votes end at `ends`
 /// (`ends.len()` for the end of the column).
@@ -609,7 +619,7 @@ fn candidate_start(ends: &[u32], vote: usize) -> usize {
 
 /// Whether a candidate of the flat column equals the one `distance` places before it
 /// within the same vote. Every pair is compared (no early exit), which vectorises.
-fn repeats_at_distance(candidates: &[i32], votes: &[u16], distance: usize) -> bool {
+fn repeats_at_distance(candidates: &[i32], votes: &[u8], distance: usize) -> bool {
     let later = candidates
         .get(distance..)
         .unwrap_or_default()
@@ -909,6 +919,27 @@ mod tests {
                 Some(false),
                 "{broken:?}"
             );
+        }
+        // A long batch is decided chunk by chunk, each vote's candidates against its
+        // own party: every party in turn, so a vote confused with another of the same
+        // position in a neighbouring chunk would be caught.
+        let parties = config.parties();
+        let long: Vec<Vote> = (0..1000)
+            .map(|index| {
+                let party = &parties[index % parties.len()];
+                let own = party.candidates.len();
+                let candidates: Vec<i64> = (0..(index % 5).min(own))
+                    .map(|offset| party.candidates[(index + offset) % own].id.0)
+                    .collect();
+                vote(Some(party.id.0), &candidates)
+            })
+            .collect();
+        assert_eq!(passes(&long), Some(true));
+        for position in [0, 255, 256, 700, 999] {
+            let mut broken = long.clone();
+            broken[position].candidate_ids =
+                vec![parties[(position + 1) % parties.len()].candidates[0].id];
+            assert_eq!(passes(&broken), Some(false), "vote {position}");
         }
         // Ids past 32 bits leave the decision to the ordered path, whatever they are.
         for wide in [vote(Some(i64::MIN), &[]), vote(Some(10), &[i64::MAX])] {

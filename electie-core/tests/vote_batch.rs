@@ -275,3 +275,67 @@ fn the_original_servers_cases_through_a_batch() {
         Err(Rejection::InvalidParty)
     );
 }
+
+#[test]
+fn a_fault_is_found_in_every_chunk_of_a_long_batch() {
+    // The batch check works through long batches a chunk of votes at a time; a fault
+    // on either side of a chunk's edge, or far into the batch, is found all the same,
+    // and a fault-free long batch passes.
+    let config = nrsr_2020();
+    let validator = Validator::new(config);
+    let store = InMemoryTokenStore::new();
+    let parties = config.parties();
+    let party_of = |index: usize| &parties[index % parties.len()];
+    let valid = |index: usize| {
+        let party = party_of(index);
+        let count = (index % 5).min(party.candidates.len());
+        Vote {
+            party_id: Some(party.id),
+            candidate_ids: (0..count)
+                .map(|offset| party.candidates[(index + offset) % party.candidates.len()].id)
+                .collect(),
+            token: format!("token-{index}"),
+            election_id: "election_id".to_owned(),
+        }
+    };
+    let votes: Vec<Vote> = (0..1000).map(valid).collect();
+    let clean = VoteBatch::from_votes(&votes).unwrap();
+    assert_eq!(
+        validator.check_vote_batch(PollingPlaceId(0), &clean, &store),
+        Ok(())
+    );
+    for position in [4, 255, 256, 257, 511, 512, 999] {
+        // A candidate of the party of the vote 256 places away, in case positions
+        // were confused across chunks.
+        let elsewhere = party_of(if position >= 256 {
+            position - 256
+        } else {
+            position + 256
+        });
+        let own = party_of(position).candidates[0].id;
+        let faults: [Box<dyn Fn(&mut Vote)>; 6] = [
+            Box::new(move |vote| vote.candidate_ids = vec![own, own]),
+            Box::new(|vote| vote.candidate_ids = vec![elsewhere.candidates[0].id]),
+            Box::new(|vote| vote.party_id = Some(PartyId(99))),
+            Box::new(move |vote| {
+                vote.party_id = None;
+                vote.candidate_ids = vec![own];
+            }),
+            Box::new(|vote| vote.candidate_ids = (1075..1081).map(CandidateId).collect()),
+            Box::new(|vote| vote.token = "token-3".to_owned()),
+        ];
+        for fault in &faults {
+            let mut broken = votes.clone();
+            fault(&mut broken[position]);
+            let batch = VoteBatch::from_votes(&broken).unwrap();
+            let expected = validator.check_batch(PollingPlaceId(0), &broken, &store);
+            assert!(expected.is_err(), "vote {position}: {:?}", broken[position]);
+            assert_eq!(
+                validator.check_vote_batch(PollingPlaceId(0), &batch, &store),
+                expected,
+                "vote {position}: {:?}",
+                broken[position]
+            );
+        }
+    }
+}
