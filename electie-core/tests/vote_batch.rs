@@ -276,6 +276,9 @@ fn the_original_servers_cases_through_a_batch() {
     );
 }
 
+/// Turns a valid vote into one that breaks a rule.
+type Fault<'a> = Box<dyn Fn(&mut Vote) + 'a>;
+
 #[test]
 fn a_fault_is_found_in_every_chunk_of_a_long_batch() {
     // The batch check works through long batches a chunk of votes at a time; a fault
@@ -313,7 +316,7 @@ fn a_fault_is_found_in_every_chunk_of_a_long_batch() {
             position + 256
         });
         let own = party_of(position).candidates[0].id;
-        let faults: [Box<dyn Fn(&mut Vote)>; 6] = [
+        let faults: [Fault<'_>; 6] = [
             Box::new(move |vote| vote.candidate_ids = vec![own, own]),
             Box::new(|vote| vote.candidate_ids = vec![elsewhere.candidates[0].id]),
             Box::new(|vote| vote.party_id = Some(PartyId(99))),
