@@ -707,10 +707,10 @@ impl DenseLookup<'_> {
     #[inline]
     pub(crate) fn get(self, id: i64) -> u32 {
         // An id outside the span wraps to an offset past its end (the span is below
-        // 2^63 ids, so no wrapped difference lands inside) and is clamped to the last
-        // slot, MISSING; the minimum is a conditional move, not a branch.
-        let outside = (self.values.len() - 1) as u64;
-        self.values[(id.wrapping_sub(self.first_id) as u64).min(outside) as usize]
+        // 2^63 ids, so no wrapped difference lands inside): the last slot, or past
+        // the table (a branch the processor predicts), both MISSING.
+        let offset = id.wrapping_sub(self.first_id) as u64 as usize;
+        self.values.get(offset).copied().unwrap_or(DenseTable::MISSING)
     }
 
     /// When every id of the span has a value and the span lies within 32-bit ids:
