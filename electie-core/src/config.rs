@@ -710,7 +710,10 @@ impl DenseLookup<'_> {
         // 2^63 ids, so no wrapped difference lands inside): the last slot, or past
         // the table (a branch the processor predicts), both MISSING.
         let offset = id.wrapping_sub(self.first_id) as u64 as usize;
-        self.values.get(offset).copied().unwrap_or(DenseTable::MISSING)
+        self.values
+            .get(offset)
+            .copied()
+            .unwrap_or(DenseTable::MISSING)
     }
 
     /// When every id of the span has a value and the span lies within 32-bit ids:
