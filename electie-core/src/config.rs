@@ -703,17 +703,24 @@ pub(crate) struct DenseLookup<'table> {
 }
 
 impl DenseLookup<'_> {
-    /// The value of `id`, or [`DenseTable::MISSING`].
+    /// The value of `id`; for an id outside the span, the last slot's value
+    /// ([`DenseTable::MISSING`], or a code table's own "none").
     #[inline]
     pub(crate) fn get(self, id: i64) -> u32 {
         // An id outside the span wraps to an offset past its end (the span is below
         // 2^63 ids, so no wrapped difference lands inside): the last slot, or past
-        // the table (a branch the processor predicts), both MISSING.
+        // the table (a branch the processor predicts) and given the last slot.
         let offset = id.wrapping_sub(self.first_id) as u64 as usize;
-        self.values
-            .get(offset)
-            .copied()
-            .unwrap_or(DenseTable::MISSING)
+        match self.values.get(offset) {
+            Some(&value) => value,
+            None => self.outside(),
+        }
+    }
+
+    /// What every id outside the span maps to: the last slot.
+    #[cold]
+    fn outside(self) -> u32 {
+        self.values.last().copied().unwrap_or(DenseTable::MISSING)
     }
 
     /// When every id of the span has a value and the span lies within 32-bit ids:

@@ -342,3 +342,36 @@ fn a_fault_is_found_in_every_chunk_of_a_long_batch() {
         }
     }
 }
+
+#[test]
+fn a_candidate_outside_every_table_never_passes_for_a_party_with_id_minus_one() {
+    // The batch check's candidate → party table answers "no party" for ids past its
+    // end with a code no party id equals; -1 is a real party id here, and the bit
+    // pattern a careless "missing" would share.
+    let mut json = nrsr_2020().to_server_json();
+    json["parties"][0]["_id"] = (-1).into();
+    let config = ElectionConfig::from_json_str(&json.to_string()).unwrap();
+    let party = &config.parties()[0];
+    assert_eq!(party.id, PartyId(-1));
+    let validator = Validator::new(&config);
+    let store = InMemoryTokenStore::new();
+    for candidate in [i64::from(i32::MAX), 5_000_000, -7, party.candidates[0].id.0] {
+        let votes = [Vote {
+            party_id: Some(PartyId(-1)),
+            candidate_ids: vec![CandidateId(candidate)],
+            token: "t".to_owned(),
+            election_id: "election_id".to_owned(),
+        }];
+        let expected = validator.check_batch(PollingPlaceId(0), &votes, &store);
+        assert_eq!(expected.is_ok(), candidate == party.candidates[0].id.0);
+        assert_eq!(
+            validator.check_vote_batch(
+                PollingPlaceId(0),
+                &VoteBatch::from_votes(&votes).unwrap(),
+                &store
+            ),
+            expected,
+            "candidate {candidate}"
+        );
+    }
+}
