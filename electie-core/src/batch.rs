@@ -8,19 +8,22 @@
 //!
 //! | column | per | bytes | read by the batch check |
 //! |---|---|---|---|
-//! | party id, 32-bit | vote | 4 | yes |
-//! | number of candidates, 8-bit (saturating) | vote | 1 | yes |
+//! | party id (24 bits) and number of candidates (8 bits, saturating) | vote | 4 | yes |
 //! | token hash, 32-bit (keyed, computed once on entry) | vote | 4 | yes |
-//! | candidate id, 32-bit | candidate | 4 | yes |
-//! | the vote a candidate belongs to, modulo 2⁸ | candidate | 1 | yes |
+//! | candidate id (24 bits) and its vote's position modulo 2⁸ (8 bits) | candidate | 4 | yes |
 //! | end of the vote's candidates | vote | 4 | no (random access) |
 //! | token text and its end | vote | len + 4 | only when two hashes agree |
 //! | election id | run of votes sharing it | — | once per run |
 //!
-//! Ids are 64-bit integers, but real ones are small. An id that does not fit the
-//! 32-bit column (below `-2³¹ + 2`, or above `2³¹ − 1`) is stored in full in a short
-//! side list and marked in the column; a batch holding any such id is validated by the
-//! ordered path, which reads the full ids, so nothing is ever truncated.
+//! Ids are 64-bit integers, but real ones are small. An id whose code does not fit 24
+//! bits (below `-2²³ + 2`, or above `2²³ − 1`) is stored in full in a short side list
+//! and marked in the column; a batch holding any such id is validated by the ordered
+//! path, which reads the full ids, so nothing is ever truncated.
+//!
+//! Each entry carries a byte beside the id because the batch check reads both
+//! together: a vote's party with its length (rules 4, 6 and 8), a candidate with
+//! the vote it belongs to (rules 5 and 7). One stream of 4 bytes is read instead of
+//! two, and two candidates of the same vote are equal exactly when their entries are.
 //!
 //! The batch holds exactly what the votes held: [`VoteBatch::get`] and
 //! [`VoteBatch::to_votes`] give the same `Vote`s back, and
@@ -57,62 +60,93 @@ use crate::token_hash::token_hash;
 )]
 pub struct BatchFull;
 
-/// In a 32-bit id column: the id is in the column's side list of full ids.
-pub(crate) const WIDE_ID: i32 = i32::MIN;
+/// Bits of a column entry that hold the id's code; the byte above holds the tag.
+const CODE_BITS: u32 = 24;
+/// In an id column: the id is in the column's side list of full ids.
+pub(crate) const WIDE_ID: i32 = -(1 << (CODE_BITS - 1));
 /// In the party column: no party (a blank vote).
-pub(crate) const NO_PARTY: i32 = i32::MIN + 1;
+pub(crate) const NO_PARTY: i32 = WIDE_ID + 1;
 
-/// `id` as it is kept in a 32-bit column, or `None` when it needs the side list (the
-/// two lowest values are the column's markers).
+/// The code that stands for `id` in a column entry, or `None` when the id needs the
+/// side list (the two lowest codes are the column's markers).
 pub(crate) fn narrow_id(id: i64) -> Option<i32> {
-    i32::try_from(id).ok().filter(|&narrow| narrow > NO_PARTY)
+    i32::try_from(id)
+        .ok()
+        .filter(|&code| code > NO_PARTY && code < 1 << (CODE_BITS - 1))
 }
 
-/// A column of 64-bit ids kept as 32-bit values, with the rare id that does not fit
-/// stored in full beside it.
+/// The id code of a column entry (its low 24 bits, sign-extended).
+#[inline]
+pub(crate) fn code_of(entry: u32) -> i32 {
+    ((entry << (32 - CODE_BITS)) as i32) >> (32 - CODE_BITS)
+}
+
+/// The tag of a column entry (its top byte).
+#[inline]
+pub(crate) fn tag_of(entry: u32) -> u8 {
+    (entry >> CODE_BITS) as u8
+}
+
+/// A column of 64-bit ids kept as 24-bit codes, each with a byte of its own beside it
+/// in one 32-bit entry, and the rare id that does not fit stored in full aside.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct IdColumn {
-    narrow: Vec<i32>,
-    /// `(position, id)` of every [`WIDE_ID`] of `narrow`, in increasing position.
+    entries: Vec<u32>,
+    /// `(position, id)` of every [`WIDE_ID`] of `entries`, in increasing position.
     wide: Vec<(u32, i64)>,
 }
 
 impl IdColumn {
-    fn push(&mut self, id: i64) {
-        match narrow_id(id) {
-            Some(narrow) => self.narrow.push(narrow),
-            None => {
-                // Positions fit: the batch refuses a column longer than `u32::MAX`
-                // before pushing.
-                self.wide.push((self.narrow.len() as u32, id));
-                self.narrow.push(WIDE_ID);
-            }
+    fn with_capacity(capacity: usize) -> Self {
+        Self {
+            entries: Vec::with_capacity(capacity),
+            wide: Vec::new(),
         }
     }
 
-    /// Pushes the code of a blank vote (parties only).
-    fn push_marker(&mut self, marker: i32) {
-        self.narrow.push(marker);
+    fn push(&mut self, id: i64, tag: u8) {
+        let code = narrow_id(id).unwrap_or_else(|| {
+            // Positions fit: the batch refuses a column longer than `u32::MAX` before
+            // pushing.
+            self.wide.push((self.entries.len() as u32, id));
+            WIDE_ID
+        });
+        self.push_code(code, tag);
     }
 
-    /// The full id of a narrow value at `position`.
-    fn widen(&self, position: usize, narrow: i32) -> i64 {
-        if narrow == WIDE_ID {
+    /// Pushes a code as it is (a marker, or the code of an id).
+    fn push_code(&mut self, code: i32, tag: u8) {
+        self.entries
+            .push(u32::from(tag) << CODE_BITS | (code as u32 & ((1 << CODE_BITS) - 1)));
+    }
+
+    fn code(&self, position: usize) -> i32 {
+        code_of(self.entries[position])
+    }
+
+    #[cfg(test)]
+    fn tag(&self, position: usize) -> u8 {
+        tag_of(self.entries[position])
+    }
+
+    /// The full id of the code at `position`.
+    fn widen(&self, position: usize, code: i32) -> i64 {
+        if code == WIDE_ID {
             let at = self
                 .wide
                 .partition_point(|&(wide_position, _)| (wide_position as usize) < position);
             self.wide[at].1
         } else {
-            i64::from(narrow)
+            i64::from(code)
         }
     }
 
     fn get(&self, position: usize) -> i64 {
-        self.widen(position, self.narrow[position])
+        self.widen(position, self.code(position))
     }
 
     fn clear(&mut self) {
-        self.narrow.clear();
+        self.entries.clear();
         self.wide.clear();
     }
 }
@@ -120,17 +154,15 @@ impl IdColumn {
 /// Decoded votes stored by field (see the [module docs](self)).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VoteBatch {
-    /// `party_id` of each vote; [`NO_PARTY`] for a blank vote.
+    /// `party_id` of each vote ([`NO_PARTY`] for a blank vote), tagged with its
+    /// number of candidates (`u8::MAX` for that many or more).
     parties: IdColumn,
-    /// Number of candidates of each vote, `u8::MAX` for that many or more.
-    candidate_counts: Vec<u8>,
     /// End of each vote's candidates in `candidates` (the start is the previous end).
     candidate_ends: Vec<u32>,
+    /// Every candidate id, vote after vote, tagged with its vote's position modulo
+    /// 2⁸: the candidates are checked in flat passes over 2⁸ votes at a time, whose
+    /// party ids a byte indexes without a bounds check.
     candidates: IdColumn,
-    /// The vote (position, modulo 2⁸) each of `candidates` belongs to: lets the
-    /// candidates be checked in flat passes over 2⁸ votes at a time, whose party ids
-    /// a byte indexes without a bounds check.
-    candidate_votes: Vec<u8>,
     /// Each token's keyed hash, computed once here.
     token_hashes: Vec<u32>,
     /// End of each vote's token in `token_text`.
@@ -149,20 +181,19 @@ struct ElectionRun {
     election: usize,
 }
 
-/// The columns the batch check of rules 4–8 and 11 reads, borrowed from a batch whose
-/// ids all fit 32 bits (see [`VoteBatch::narrow_columns`]).
+/// The columns the batch check of rules 4–8 reads, borrowed from a batch whose ids
+/// all have codes (see [`VoteBatch::narrow_columns`]); read an entry with
+/// [`code_of`] and [`tag_of`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NarrowColumns<'batch> {
-    /// Each vote's party id, [`NO_PARTY`] for a blank vote.
-    pub(crate) parties: &'batch [i32],
-    /// Each vote's number of candidates, `u8::MAX` for that many or more.
-    pub(crate) candidate_counts: &'batch [u8],
+    /// Each vote's party code ([`NO_PARTY`] for a blank vote), tagged with its
+    /// number of candidates (`u8::MAX` for that many or more).
+    pub(crate) ballots: &'batch [u32],
     /// End of each vote's candidates in `candidates`.
     pub(crate) candidate_ends: &'batch [u32],
-    /// Every candidate id, vote after vote.
-    pub(crate) candidates: &'batch [i32],
-    /// The vote each of `candidates` belongs to, modulo 2⁸.
-    pub(crate) candidate_votes: &'batch [u8],
+    /// Every candidate code, vote after vote, tagged with its vote's position
+    /// modulo 2⁸.
+    pub(crate) candidates: &'batch [u32],
 }
 
 impl VoteBatch {
@@ -182,16 +213,10 @@ impl VoteBatch {
     /// batch check reads first, side by side: they then share pages and the
     /// processor's prefetching runs from one into the next.
     fn with_room(votes: usize, candidates: usize, token_bytes: usize) -> Self {
-        let narrow = |capacity| IdColumn {
-            narrow: Vec::with_capacity(capacity),
-            wide: Vec::new(),
-        };
         Self {
-            parties: narrow(votes),
-            candidate_counts: Vec::with_capacity(votes),
+            parties: IdColumn::with_capacity(votes),
             token_hashes: Vec::with_capacity(votes),
-            candidates: narrow(candidates),
-            candidate_votes: Vec::with_capacity(candidates),
+            candidates: IdColumn::with_capacity(candidates),
             candidate_ends: Vec::with_capacity(votes),
             token_ends: Vec::with_capacity(votes),
             token_text: String::with_capacity(token_bytes),
@@ -239,7 +264,7 @@ impl VoteBatch {
         token: &str,
         election_id: &str,
     ) -> Result<(), BatchFull> {
-        let candidate_end = u32::try_from(self.candidates.narrow.len() + candidate_ids.len())
+        let candidate_end = u32::try_from(self.candidates.entries.len() + candidate_ids.len())
             .map_err(|_| BatchFull)?;
         let token_end =
             u32::try_from(self.token_text.len() + token.len()).map_err(|_| BatchFull)?;
@@ -268,18 +293,15 @@ impl VoteBatch {
                 election,
             });
         }
+        let count = u8::try_from(candidate_ids.len()).unwrap_or(u8::MAX);
         match party_id {
-            Some(party) => self.parties.push(party.0),
-            None => self.parties.push_marker(NO_PARTY),
+            Some(party) => self.parties.push(party.0, count),
+            None => self.parties.push_code(NO_PARTY, count),
         }
         for candidate in candidate_ids {
-            self.candidates.push(candidate.0);
+            // Modulo 2⁸ on purpose (see `candidates`).
+            self.candidates.push(candidate.0, vote as u8);
         }
-        // Modulo 2⁸ on purpose (see `candidate_votes`).
-        self.candidate_votes
-            .extend(std::iter::repeat_n(vote as u8, candidate_ids.len()));
-        self.candidate_counts
-            .push(u8::try_from(candidate_ids.len()).unwrap_or(u8::MAX));
         self.candidate_ends.push(candidate_end);
         self.token_hashes.push(token_hash(token.as_bytes()));
         self.token_text.push_str(token);
@@ -300,10 +322,8 @@ impl VoteBatch {
     /// Removes every vote, keeping the allocated memory for the next batch.
     pub fn clear(&mut self) {
         self.parties.clear();
-        self.candidate_counts.clear();
         self.candidate_ends.clear();
         self.candidates.clear();
-        self.candidate_votes.clear();
         self.token_hashes.clear();
         self.token_ends.clear();
         self.token_text.clear();
@@ -330,8 +350,8 @@ impl VoteBatch {
 
     /// The party of the vote at `index < len()`; `None` for a blank vote.
     pub fn party_id(&self, index: usize) -> Option<PartyId> {
-        let narrow = self.parties.narrow[index];
-        (narrow != NO_PARTY).then(|| PartyId(self.parties.widen(index, narrow)))
+        let code = self.parties.code(index);
+        (code != NO_PARTY).then(|| PartyId(self.parties.widen(index, code)))
     }
 
     /// The candidates of the vote at `index < len()`, in ballot order.
@@ -373,15 +393,13 @@ impl VoteBatch {
         &self.token_text.as_bytes()[span(&self.token_ends, index)]
     }
 
-    /// The 32-bit columns, or `None` when an id of the batch lives in a side list.
+    /// The coded columns, or `None` when an id of the batch lives in a side list.
     #[inline]
     pub(crate) fn narrow_columns(&self) -> Option<NarrowColumns<'_>> {
         (self.parties.wide.is_empty() && self.candidates.wide.is_empty()).then_some(NarrowColumns {
-            parties: &self.parties.narrow,
-            candidate_counts: &self.candidate_counts,
+            ballots: &self.parties.entries,
             candidate_ends: &self.candidate_ends,
-            candidates: &self.candidates.narrow,
-            candidate_votes: &self.candidate_votes,
+            candidates: &self.candidates.entries,
         })
     }
 
@@ -455,16 +473,20 @@ mod tests {
     }
 
     #[test]
-    fn ids_past_32_bits_and_the_marker_values_come_back_whole() {
+    fn ids_past_the_code_and_the_marker_values_come_back_whole() {
+        let code_limit = 1i64 << (CODE_BITS - 1);
         let edge = [
             i64::MIN,
-            i64::from(i32::MIN) - 1,
             i64::from(i32::MIN),
-            i64::from(i32::MIN) + 1,
-            i64::from(i32::MIN) + 2,
+            -code_limit - 1,
+            -code_limit,
+            -code_limit + 1,
+            -code_limit + 2,
             -1,
+            0,
+            code_limit - 1,
+            code_limit,
             i64::from(i32::MAX),
-            i64::from(i32::MAX) + 1,
             i64::MAX,
         ];
         let votes: Vec<Vote> = edge
@@ -475,24 +497,26 @@ mod tests {
         let batch = VoteBatch::from_votes(&votes).unwrap();
         assert_eq!(batch.to_votes(), votes);
         assert!(batch.narrow_columns().is_none());
-        // Exactly the ids outside the narrow range went to the side lists.
-        assert_eq!(batch.parties.wide.len(), 6);
-        assert_eq!(batch.candidates.wide.len(), 6 * edge.len() + 1);
+        // Exactly the ids outside the coded range went to the side lists.
+        assert_eq!(batch.parties.wide.len(), 8);
+        assert_eq!(batch.candidates.wide.len(), 8 * edge.len() + 1);
         let narrow_only = VoteBatch::from_votes(&[vote(
-            Some(i64::from(i32::MIN) + 2),
-            &[i64::from(i32::MAX)],
+            Some(-code_limit + 2),
+            &[code_limit - 1, -code_limit + 2],
             "t",
             "e",
         )])
         .unwrap();
         assert!(narrow_only.narrow_columns().is_some());
+        assert_eq!(narrow_only.parties.code(0), (-code_limit + 2) as i32);
+        assert_eq!(narrow_only.candidates.code(1), (-code_limit + 2) as i32);
     }
 
     #[test]
     fn counts_saturate_but_the_candidates_stay_exact() {
         let many: Vec<i64> = (0..300).collect();
         let batch = VoteBatch::from_votes(&[vote(Some(1), &many, "t", "e")]).unwrap();
-        assert_eq!(batch.candidate_counts, [u8::MAX]);
+        assert_eq!(batch.parties.tag(0), u8::MAX);
         assert_eq!(batch.candidates(0).len(), 300);
         assert_eq!(batch.get(0).unwrap().candidate_ids.len(), 300);
     }

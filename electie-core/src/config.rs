@@ -128,10 +128,10 @@ pub struct ElectionConfig {
     candidate_party: Vec<u32>,
     /// Dense party index → dense indices of its candidates, in list order.
     party_candidates: Vec<Vec<u32>>,
-    /// Candidate id → the id of the candidate's party as a 32-bit code, for
-    /// validating whole batches with few branches ([`WIDE_ID`] for an id that is no
-    /// candidate's); `None` when candidate ids are sparse or a party id needs more
-    /// than 32 bits.
+    /// Candidate id → the code a [`VoteBatch`](crate::VoteBatch) gives the id of the
+    /// candidate's party, for validating whole batches with few branches
+    /// ([`WIDE_ID`] for an id that is no candidate's); `None` when candidate ids are
+    /// sparse or a party id has no code (beyond ±2²³).
     party_of_candidate: Option<DenseTable>,
 }
 
@@ -739,17 +739,17 @@ impl DenseLookup<'_> {
 
 /// The lookups behind validating a whole batch with few branches: party id → dense
 /// party index (the configuration's own party table, [`DenseTable::MISSING`] for no
-/// party), and candidate id → the 32-bit code of its party's id as a
-/// [`VoteBatch`](crate::VoteBatch) stores party ids (`WIDE_ID`, which no narrow id
-/// equals, for no candidate).
+/// party), and candidate id → the code of its party's id as a
+/// [`VoteBatch`](crate::VoteBatch) stores party ids, sign-extended to 32 bits
+/// (`WIDE_ID`, which no coded id equals, for no candidate).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BallotTables<'config> {
     pub(crate) party: DenseLookup<'config>,
     pub(crate) party_of_candidate: DenseLookup<'config>,
 }
 
-/// Candidate id → its party's id as a 32-bit code, when candidate ids are compact and
-/// every party id fits the code.
+/// Candidate id → its party's id as a batch codes it, when candidate ids are compact
+/// and every party id has a code.
 fn party_of_candidate_table(
     candidate_index: &IdIndex,
     candidate_party: &[u32],

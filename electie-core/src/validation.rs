@@ -48,7 +48,7 @@
 use hashbrown::HashTable;
 use rustc_hash::FxHashMap;
 
-use crate::batch::{NO_PARTY, NarrowColumns, VoteBatch};
+use crate::batch::{NO_PARTY, NarrowColumns, VoteBatch, code_of, tag_of};
 use std::ops::Range;
 
 use crate::config::{BallotTables, DenseTable, ElectionConfig};
@@ -462,7 +462,7 @@ impl<'config> Validator<'config> {
     /// slices in registers.
     ///
     /// `None` (undecided, the ordered path decides) when the configuration's ids are
-    /// too sparse for direct tables, when an id of the batch does not fit 32 bits, or
+    /// too sparse for direct tables, when an id of the batch has no 24-bit code, or
     /// when the configuration allows ballots longer than [`NEIGHBOUR_WINDOW`] and the
     /// batch has one.
     fn all_ballots_pass(&self, batch: &VoteBatch) -> Option<bool> {
@@ -471,8 +471,8 @@ impl<'config> Validator<'config> {
         let mut broken = false;
         // The batch keeps each candidate's vote modulo 2^8: one chunk of 2^8 votes
         // at a time, that position is exact.
-        for first_vote in (0..columns.parties.len()).step_by(VOTE_CHUNK) {
-            let votes = first_vote..columns.parties.len().min(first_vote + VOTE_CHUNK);
+        for first_vote in (0..columns.ballots.len()).step_by(VOTE_CHUNK) {
+            let votes = first_vote..columns.ballots.len().min(first_vote + VOTE_CHUNK);
             let candidates = candidate_start(columns.candidate_ends, votes.start)
                 ..candidate_start(columns.candidate_ends, votes.end);
             broken |= !self.chunk_passes(tables, &columns, votes, candidates)?;
@@ -489,16 +489,15 @@ impl<'config> Validator<'config> {
         votes: Range<usize>,
         candidates: Range<usize>,
     ) -> Option<bool> {
-        let parties = &columns.parties[votes.clone()];
-        let counts = &columns.candidate_counts[votes];
+        let ballots = &columns.ballots[votes];
         // Rules 6 and 8, with the party table's one comparison when it has no holes
         // (the loop is the same; only `known` differs).
         let party = tables.party;
         let (broken, longest) = match party.narrow_full_span() {
-            Some((first, length)) => parties_and_counts(parties, counts, |id| {
-                (id.wrapping_sub(first) as u32) < length
-            }),
-            None => parties_and_counts(parties, counts, |id| {
+            Some((first, length)) => {
+                parties_and_counts(ballots, |id| (id.wrapping_sub(first) as u32) < length)
+            }
+            None => parties_and_counts(ballots, |id| {
                 party.get(i64::from(id)) != DenseTable::MISSING
             }),
         };
@@ -508,26 +507,20 @@ impl<'config> Validator<'config> {
         if longest > self.config.max_candidates() || longest == usize::from(u8::MAX) {
             return Some(false);
         }
-        // Rule 7 for every candidate in one flat pass: the table gives the id of the
-        // candidate's party in the batch's own 32-bit code (a value no vote's party
-        // has for an unknown candidate), compared with the party of its vote. A
-        // blank vote's candidates never match, and are broken by rule 6 anyway.
-        let candidate_ids = &columns.candidates[candidates.clone()];
-        let candidate_votes = &columns.candidate_votes[candidates];
+        // Rule 7 for every candidate in one flat pass: the table gives the code of the
+        // candidate's party as the batch codes party ids (a code no vote's party has
+        // for an unknown candidate), compared with the party of its vote, which the
+        // candidate's tag indexes in an array of the chunk's parties. A blank vote's
+        // candidates never match, and are broken by rule 6 anyway.
+        let mut parties = [NO_PARTY; VOTE_CHUNK];
+        for (party, &ballot) in parties.iter_mut().zip(ballots) {
+            *party = code_of(ballot);
+        }
+        let candidates = &columns.candidates[candidates];
         let party_of_candidate = tables.party_of_candidate;
-        // A full chunk's parties as an array a byte indexes without a bounds check
-        // (the last chunk of a batch is copied into one).
-        let mut padded = [NO_PARTY; VOTE_CHUNK];
-        let parties: &[i32; VOTE_CHUNK] = match parties.try_into() {
-            Ok(full) => full,
-            Err(_) => {
-                padded[..parties.len()].copy_from_slice(parties);
-                &padded
-            }
-        };
-        for (&candidate, &vote) in candidate_ids.iter().zip(candidate_votes) {
-            broken |=
-                party_of_candidate.get(i64::from(candidate)) as i32 != parties[usize::from(vote)];
+        for &candidate in candidates {
+            broken |= party_of_candidate.get(i64::from(code_of(candidate))) as i32
+                != parties[usize::from(tag_of(candidate))];
         }
         // Rule 5: no ballot holds more than `longest` candidates, so two equal
         // candidates of one vote lie fewer than `longest` places apart in the column.
@@ -535,7 +528,7 @@ impl<'config> Validator<'config> {
             return None;
         }
         for distance in 1..longest {
-            broken |= repeats_at_distance(candidate_ids, candidate_votes, distance);
+            broken |= repeats_at_distance(candidates, distance);
         }
         Some(!broken)
     }
@@ -590,16 +583,16 @@ impl<'config> Validator<'config> {
 /// ballots, possible only where the configuration allows them, take the ordered path.
 const NEIGHBOUR_WINDOW: usize = 16;
 
-/// Rules 6 and 8 over a chunk's party and count columns, and its longest ballot:
-/// `(some vote breaks them, longest count)`. Both cases of a vote are computed and
-/// one is selected (blank votes come at random and would be mispredicted as a
-/// branch), so the loop has no branch and vectorises when `known` does.
+/// Rules 6 and 8 over a chunk's ballot entries (party code and count), and its
+/// longest ballot: `(some vote breaks them, longest count)`. Both cases of a vote are
+/// computed and one is selected (blank votes come at random and would be mispredicted
+/// as a branch), so the loop has no branch and vectorises when `known` does.
 #[inline(always)]
-fn parties_and_counts(parties: &[i32], counts: &[u8], known: impl Fn(i32) -> bool) -> (bool, u8) {
-    parties
+fn parties_and_counts(ballots: &[u32], known: impl Fn(i32) -> bool) -> (bool, u8) {
+    ballots
         .iter()
-        .zip(counts)
-        .fold((false, 0), |(broken, longest), (&party_id, &count)| {
+        .fold((false, 0), |(broken, longest), &ballot| {
+            let (party_id, count) = (code_of(ballot), tag_of(ballot));
             let blank = party_id == NO_PARTY;
             let breaks = (blank & (count != 0)) | (!blank & !known(party_id));
             (broken | breaks, longest.max(count))
@@ -617,20 +610,18 @@ fn candidate_start(ends: &[u32], vote: usize) -> usize {
         .map_or(0, |previous| ends[previous] as usize)
 }
 
-/// Whether a candidate of the flat column equals the one `distance` places before it
-/// within the same vote. Every pair is compared (no early exit), which vectorises.
-fn repeats_at_distance(candidates: &[i32], votes: &[u8], distance: usize) -> bool {
-    let later = candidates
-        .get(distance..)
-        .unwrap_or_default()
+/// Whether a candidate of a chunk's column equals the one `distance` places before it
+/// within the same vote: within a chunk, exactly when the two entries (code and
+/// vote's position modulo 2⁸) are equal. Every pair is compared (no early exit),
+/// which vectorises.
+fn repeats_at_distance(candidates: &[u32], distance: usize) -> bool {
+    let later = candidates.get(distance..).unwrap_or_default();
+    later
         .iter()
-        .zip(votes.get(distance..).unwrap_or_default());
-    later.zip(candidates.iter().zip(votes)).fold(
-        false,
-        |seen, ((candidate, vote), (before, vote_before))| {
-            seen | ((candidate == before) & (vote == vote_before))
-        },
-    )
+        .zip(candidates)
+        .fold(false, |seen, (candidate, before)| {
+            seen | (candidate == before)
+        })
 }
 
 /// Rule 11 over a [`VoteBatch`]. Nearly always the hashes the batch keeps all differ
@@ -910,8 +901,9 @@ mod tests {
             vote(Some(10), &[1075, 1076, 1077, 1078, 1079, 1080]),
             vote(None, &[1075]),
             vote(Some(25), &[]),
-            vote(Some(-2_147_483_646), &[]),
-            vote(Some(10), &[2_147_483_647]),
+            // The lowest and highest ids a batch codes in its columns.
+            vote(Some(-(1 << 23) + 2), &[]),
+            vote(Some(10), &[(1 << 23) - 1]),
             vote(Some(10), &[1075, 1076, 1077, 1075]),
         ] {
             assert_eq!(
@@ -941,8 +933,14 @@ mod tests {
                 vec![parties[(position + 1) % parties.len()].candidates[0].id];
             assert_eq!(passes(&broken), Some(false), "vote {position}");
         }
-        // Ids past 32 bits leave the decision to the ordered path, whatever they are.
-        for wide in [vote(Some(i64::MIN), &[]), vote(Some(10), &[i64::MAX])] {
+        // Ids past the batch's 24-bit codes leave the decision to the ordered path,
+        // whatever they are.
+        for wide in [
+            vote(Some(i64::MIN), &[]),
+            vote(Some(-(1 << 23) + 1), &[]),
+            vote(Some(10), &[1 << 23]),
+            vote(Some(10), &[i64::MAX]),
+        ] {
             assert_eq!(passes(&[vote(None, &[]), wide.clone()]), None, "{wide:?}");
         }
         // So do ballots longer than the neighbour window, where the limit allows them;

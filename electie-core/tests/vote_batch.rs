@@ -80,13 +80,14 @@ fn token(number: u8) -> String {
 }
 
 /// The vote `recipe` describes. Its out-of-range ids are the extremes of 64 bits when
-/// `wide`, else the extremes that still fit the batch's 32-bit columns (so batches
-/// without `wide` take the flat passes, and batches with it the ordered path).
+/// `wide`, else the extremes that still have a code in the batch's columns, ±2²³
+/// (so batches without `wide` take the flat passes, and batches with it the ordered
+/// path).
 fn resolve(config: &ElectionConfig, recipe: &VoteRecipe, wide: bool) -> Vote {
     let (low, high) = if wide {
         (i64::MIN, i64::MAX)
     } else {
-        (-2_147_483_646, 2_147_483_647)
+        (-(1 << 23) + 2, (1 << 23) - 1)
     };
     let parties = config.parties();
     let candidates = config.candidates();
