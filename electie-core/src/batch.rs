@@ -189,8 +189,6 @@ pub(crate) struct NarrowColumns<'batch> {
     /// Each vote's party code ([`NO_PARTY`] for a blank vote), tagged with its
     /// number of candidates (`u8::MAX` for that many or more).
     pub(crate) ballots: &'batch [u32],
-    /// End of each vote's candidates in `candidates`.
-    pub(crate) candidate_ends: &'batch [u32],
     /// Every candidate code, vote after vote, tagged with its vote's position
     /// modulo 2⁸.
     pub(crate) candidates: &'batch [u32],
@@ -398,7 +396,6 @@ impl VoteBatch {
     pub(crate) fn narrow_columns(&self) -> Option<NarrowColumns<'_>> {
         (self.parties.wide.is_empty() && self.candidates.wide.is_empty()).then_some(NarrowColumns {
             ballots: &self.parties.entries,
-            candidate_ends: &self.candidate_ends,
             candidates: &self.candidates.entries,
         })
     }

@@ -48,8 +48,7 @@
 use hashbrown::HashTable;
 use rustc_hash::FxHashMap;
 
-use crate::batch::{NO_PARTY, NarrowColumns, VoteBatch, code_of, tag_of};
-use std::ops::Range;
+use crate::batch::{NO_PARTY, VoteBatch, code_of, tag_of};
 
 use crate::config::{BallotTables, DenseTable, ElectionConfig};
 use crate::error::FormatError;
@@ -468,32 +467,36 @@ impl<'config> Validator<'config> {
     fn all_ballots_pass(&self, batch: &VoteBatch) -> Option<bool> {
         let tables = self.config.ballot_tables()?;
         let columns = batch.narrow_columns()?;
-        let mut broken = false;
         // The batch keeps each candidate's vote modulo 2^8: one chunk of 2^8 votes
-        // at a time, that position is exact.
-        for first_vote in (0..columns.ballots.len()).step_by(VOTE_CHUNK) {
-            let votes = first_vote..columns.ballots.len().min(first_vote + VOTE_CHUNK);
-            let candidates = candidate_start(columns.candidate_ends, votes.start)
-                ..candidate_start(columns.candidate_ends, votes.end);
-            broken |= !self.chunk_passes(tables, &columns, votes, candidates)?;
+        // at a time, that position is exact. Each chunk's candidates follow the
+        // previous chunk's, as many as its ballots count.
+        let mut first_candidate = 0;
+        for ballots in columns.ballots.chunks(VOTE_CHUNK) {
+            let (passes, candidates) =
+                self.chunk_passes(tables, ballots, columns.candidates, first_candidate)?;
+            if !passes {
+                return Some(false);
+            }
+            first_candidate += candidates;
         }
-        Some(!broken)
+        Some(true)
     }
 
-    /// [`all_ballots_pass`](Self::all_ballots_pass) for the votes `votes` (at most
-    /// [`VOTE_CHUNK`], the first a multiple of it) and their `candidates`.
+    /// [`all_ballots_pass`](Self::all_ballots_pass) for the ballot entries `ballots` (a
+    /// chunk of at most [`VOTE_CHUNK`] votes, the first at a multiple of it), whose
+    /// candidates start at `first_candidate` of `candidates`: whether they pass, and
+    /// how many candidates they hold (when they pass rule 4).
     fn chunk_passes(
         &self,
         tables: BallotTables<'_>,
-        columns: &NarrowColumns<'_>,
-        votes: Range<usize>,
-        candidates: Range<usize>,
-    ) -> Option<bool> {
-        let ballots = &columns.ballots[votes];
+        ballots: &[u32],
+        candidates: &[u32],
+        first_candidate: usize,
+    ) -> Option<(bool, usize)> {
         // Rules 6 and 8, with the party table's one comparison when it has no holes
         // (the loop is the same; only `known` differs).
         let party = tables.party;
-        let (broken, longest) = match party.narrow_full_span() {
+        let (broken, longest, count) = match party.narrow_full_span() {
             Some((first, length)) => {
                 parties_and_counts(ballots, |id| (id.wrapping_sub(first) as u32) < length)
             }
@@ -502,10 +505,11 @@ impl<'config> Validator<'config> {
             }),
         };
         let mut broken = broken;
-        // Rule 4 for every vote at once (a saturated count stands for any length).
+        // Rule 4 for every vote at once (a saturated count stands for any length;
+        // below it, the counts add up to the chunk's candidates).
         let longest = usize::from(longest);
         if longest > self.config.max_candidates() || longest == usize::from(u8::MAX) {
-            return Some(false);
+            return Some((false, 0));
         }
         // Rule 7 for every candidate in one flat pass: the table gives the code of the
         // candidate's party as the batch codes party ids (a code no vote's party has
@@ -516,7 +520,7 @@ impl<'config> Validator<'config> {
         for (party, &ballot) in parties.iter_mut().zip(ballots) {
             *party = code_of(ballot);
         }
-        let candidates = &columns.candidates[candidates];
+        let candidates = candidates.get(first_candidate..first_candidate + count)?;
         let party_of_candidate = tables.party_of_candidate;
         for &candidate in candidates {
             broken |= party_of_candidate.get(i64::from(code_of(candidate))) as i32
@@ -530,7 +534,7 @@ impl<'config> Validator<'config> {
         for distance in 1..longest {
             broken |= repeats_at_distance(candidates, distance);
         }
-        Some(!broken)
+        Some((!broken, count))
     }
 
     /// Compatibility mode, then storing every token when the batch is accepted: the
@@ -583,32 +587,30 @@ impl<'config> Validator<'config> {
 /// ballots, possible only where the configuration allows them, take the ordered path.
 const NEIGHBOUR_WINDOW: usize = 16;
 
-/// Rules 6 and 8 over a chunk's ballot entries (party code and count), and its
-/// longest ballot: `(some vote breaks them, longest count)`. Both cases of a vote are
-/// computed and one is selected (blank votes come at random and would be mispredicted
-/// as a branch), so the loop has no branch and vectorises when `known` does.
+/// Rules 6 and 8 over a chunk's ballot entries (party code and count), its longest
+/// ballot and its number of candidates: `(some vote breaks them, longest count, sum
+/// of the counts)`. Both cases of a vote are computed and one is selected (blank
+/// votes come at random and would be mispredicted as a branch), so the loop has no
+/// branch and vectorises when `known` does.
 #[inline(always)]
-fn parties_and_counts(ballots: &[u32], known: impl Fn(i32) -> bool) -> (bool, u8) {
-    ballots
-        .iter()
-        .fold((false, 0), |(broken, longest), &ballot| {
-            let (party_id, count) = (code_of(ballot), tag_of(ballot));
-            let blank = party_id == NO_PARTY;
-            let breaks = (blank & (count != 0)) | (!blank & !known(party_id));
-            (broken | breaks, longest.max(count))
-        })
+fn parties_and_counts(ballots: &[u32], known: impl Fn(i32) -> bool) -> (bool, u8, usize) {
+    // Everything 32 bits wide, so that the loop vectorises. At most 2^8 votes of at
+    // most 2^8 candidates: the sum fits.
+    let (broken, longest, count) =
+        ballots
+            .iter()
+            .fold((false, 0u32, 0u32), |(broken, longest, count), &ballot| {
+                let (party_id, length) = (code_of(ballot), u32::from(tag_of(ballot)));
+                let blank = party_id == NO_PARTY;
+                let breaks = (blank & (length != 0)) | (!blank & !known(party_id));
+                (broken | breaks, longest.max(length), count + length)
+            });
+    (broken, longest as u8, count as usize)
 }
 
 /// The votes whose candidates one pass over the candidate column covers: the batch
 /// keeps each candidate's vote modulo this.
 const VOTE_CHUNK: usize = 1 << 8;
-
-/// Where the candidates of vote `vote` start in a column whose votes end at `ends`
-/// (`ends.len()` for the end of the column).
-fn candidate_start(ends: &[u32], vote: usize) -> usize {
-    vote.checked_sub(1)
-        .map_or(0, |previous| ends[previous] as usize)
-}
 
 /// Whether a candidate of a chunk's column equals the one `distance` places before it
 /// within the same vote: within a chunk, exactly when the two entries (code and
