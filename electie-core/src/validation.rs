@@ -522,9 +522,17 @@ impl<'config> Validator<'config> {
         }
         let candidates = candidates.get(first_candidate..first_candidate + count)?;
         let party_of_candidate = tables.party_of_candidate;
-        for &candidate in candidates {
-            broken |= party_of_candidate.get(i64::from(code_of(candidate))) as i32
-                != parties[usize::from(tag_of(candidate))];
+        let foreign = |candidate: u32| {
+            party_of_candidate.get(i64::from(code_of(candidate))) as i32
+                != parties[usize::from(tag_of(candidate))]
+        };
+        // Four at a time: less loop overhead around four independent lookups.
+        let mut quads = candidates.chunks_exact(4);
+        for quad in &mut quads {
+            broken |= foreign(quad[0]) | foreign(quad[1]) | foreign(quad[2]) | foreign(quad[3]);
+        }
+        for &candidate in quads.remainder() {
+            broken |= foreign(candidate);
         }
         // Rule 5: no ballot holds more than `longest` candidates, so two equal
         // candidates of one vote lie fewer than `longest` places apart in the column.
