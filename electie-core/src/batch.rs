@@ -403,6 +403,13 @@ impl VoteBatch {
         &self.token_text.as_bytes()[span(&self.token_ends, index)]
     }
 
+    /// The ballot and candidate entries, whatever their ids (the coded columns'
+    /// memory, for reading it ahead).
+    #[inline]
+    pub(crate) fn entry_columns(&self) -> (&[u32], &[u32]) {
+        (&self.parties.entries, &self.candidates.entries)
+    }
+
     /// The coded columns, or `None` when an id of the batch lives in a side list.
     #[inline]
     pub(crate) fn narrow_columns(&self) -> Option<NarrowColumns<'_>> {

