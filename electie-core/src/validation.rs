@@ -187,8 +187,9 @@ struct StoredToken {
 ///
 /// The bitmap has between `FILTER_BITS_PER_TOKEN` and twice that many bits per stored
 /// token, two of them set for each (see [`filter_place`]): a token that is not stored
-/// finds one of its bits clear in about 98 % of cases, without touching the table. A batch of new votes (the usual case) reads a few kilobytes that stay in
-/// the first-level cache instead of one random slot of the table per vote.
+/// finds one of its bits clear in about 98 % of cases, without touching the table. A
+/// batch of new votes (the usual case) reads a few kilobytes of filter instead of one
+/// random slot of the table per vote.
 #[derive(Debug, Clone, Default)]
 struct PlaceTokens {
     table: HashTable<StoredToken>,
@@ -244,7 +245,7 @@ impl PlaceTokens {
         if self.table.len() * FILTER_BITS_PER_TOKEN > self.filter.len() * 64 {
             self.rebuild_filter();
         } else {
-            self.mark(hash);
+            mark(&mut self.filter, hash);
         }
         true
     }
@@ -256,16 +257,16 @@ impl PlaceTokens {
             .div_ceil(64)
             .next_power_of_two();
         self.filter = vec![0; words];
-        let hashes: Vec<u32> = self.table.iter().map(|stored| stored.hash).collect();
-        for hash in hashes {
-            self.mark(hash);
+        for stored in &self.table {
+            mark(&mut self.filter, stored.hash);
         }
     }
+}
 
-    fn mark(&mut self, hash: u32) {
-        let (word, bits) = filter_place(hash, self.filter.len());
-        self.filter[word] |= bits;
-    }
+/// Sets the bits of a token hashing to `hash` in `filter` (not empty).
+fn mark(filter: &mut [u64], hash: u32) {
+    let (word, bits) = filter_place(hash, filter.len());
+    filter[word] |= bits;
 }
 
 /// Where [`PlaceTokens::filter`], of `words` words (a power of two, or none), marks a
