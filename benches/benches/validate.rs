@@ -147,6 +147,13 @@ fn main() {
     group.bench_function("one columnar batch of 1000 in cache", |bench| {
         bench.iter(|| validator.check_vote_batch(*hot_place, black_box(hot_batch), &store))
     });
+    // Rule 9's compute cost alone: the polling place's filter and table stay in cache.
+    group.bench_function(
+        "one columnar batch of 1000 in cache, 1000 tokens stored",
+        |bench| {
+            bench.iter(|| validator.check_vote_batch(*hot_place, black_box(hot_batch), &full_store))
+        },
+    );
     group.finish();
 
     // Medians of 31 timed passes over all 1 M votes, for each representation and store:
