@@ -297,7 +297,8 @@ impl InMemoryTokenStore {
 
     /// Whether nothing is stored.
     pub fn is_empty(&self) -> bool {
-        self.places.values().all(|tokens| tokens.len() == 0)
+        // A polling place enters `places` with its first token and never leaves.
+        self.places.is_empty()
     }
 }
 
@@ -322,9 +323,6 @@ impl TokenStore for InMemoryTokenStore {
     /// by the hash the batch keeps.
     fn first_stored(&self, polling_place: PollingPlaceId, batch: &VoteBatch) -> Option<usize> {
         let stored = self.places.get(&polling_place)?;
-        if stored.len() == 0 {
-            return None;
-        }
         batch
             .token_hashes()
             .iter()
@@ -1168,6 +1166,7 @@ mod tests {
         let place = PollingPlaceId(3);
         let stored: Vec<String> = (0..5000).map(|index| format!("stored-{index}")).collect();
         let mut store = InMemoryTokenStore::new();
+        assert!(store.is_empty());
         for (count, token) in stored.iter().enumerate() {
             assert!(store.insert(place, token), "{token} is new");
             let filter_bits = store.places[&place].filter.len() * 64;
@@ -1180,6 +1179,7 @@ mod tests {
             assert!(!store.contains(PollingPlaceId(4), token), "other place");
         }
         assert_eq!(store.len(), stored.len());
+        assert!(!store.is_empty());
 
         let fresh: Vec<String> = (0..5000).map(|index| format!("fresh-{index}")).collect();
         let passing = fresh.iter().filter(|token| {
