@@ -8,6 +8,7 @@ pub mod error;
 pub mod ids;
 pub mod models;
 pub mod python_json;
+pub mod sync;
 mod token_hash;
 pub mod validation;
 
