@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Writes the seed corpus of every fuzz target from the shared interop vectors, the
-shared fixtures and the bundled NR SR 2020 data: fuzz/corpus/<target>/seed-<name>.
+"""Writes the seed corpus of every fuzz target from the interop vectors and official
+fixtures in testdata/ and the bundled NR SR 2020 data: fuzz/corpus/<target>/seed-<name>.
 
-Run from anywhere: python3 fuzz/make_seeds.py (it finds ../shared beside the project).
+Run from anywhere: python3 fuzz/make_seeds.py.
 The files are committed; libFuzzer adds its own finds beside them (ignored by git).
 """
 import hashlib
@@ -12,8 +12,8 @@ import pathlib
 
 FUZZ = pathlib.Path(__file__).resolve().parent
 ROOT = FUZZ.parent
-SHARED = ROOT.parent / "shared"
-VECTORS = json.loads((SHARED / "vectors" / "electiersa-v0.1.1.json").read_text())
+TESTDATA = ROOT / "testdata"
+VECTORS = json.loads((TESTDATA / "vectors" / "electiersa-v0.1.1.json").read_text())
 DATA = ROOT / "data" / "nrsr_2020"
 
 
@@ -25,7 +25,7 @@ def write(target, name, text):
 
 
 def fixture(name):
-    return json.loads((SHARED / "fixtures" / name).read_text())
+    return json.loads((TESTDATA / "fixtures" / name).read_text())
 
 
 def sealed_cases():
@@ -49,7 +49,7 @@ for group, case in sealed_cases():
     if "python_json_dumps_of_vote" in case:
         write("python_json_roundtrip", f"{group}-{case['name']}", case["python_json_dumps_of_vote"])
 for name in ("cz_ep_2019_dhondt.json", "sk_president_2019.json", "sk_nrsr_2020.json"):
-    write("python_json_roundtrip", name, (SHARED / "fixtures" / name).read_text())
+    write("python_json_roundtrip", name, (TESTDATA / "fixtures" / name).read_text())
 for name, text in {
     "floats": "[0.1, -0.0, 1e400, -1e400, 5e-324, 1.7976931348623157e308, 2.5e-8, 1E+2, NaN, Infinity, -Infinity]",
     "big-ints": "[18446744073709551616, -9223372036854775809, 123456789012345678901234567890]",

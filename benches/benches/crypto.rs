@@ -22,9 +22,9 @@ use electie_core::python_json::{self, Object, Value};
 use electie_crypto::{AesKeyLength, Backend, Opener, PrivateKey, Sealed, Sealer};
 
 const SERVER_PRIVATE: &str =
-    include_str!("../../../shared/vectors/electiersa-v0.1.1-keys/server_private.pem");
+    include_str!("../../testdata/vectors/electiersa-v0.1.1-keys/server_private.pem");
 const GATEWAY_PRIVATE: &str =
-    include_str!("../../../shared/vectors/electiersa-v0.1.1-keys/gateway_private.pem");
+    include_str!("../../testdata/vectors/electiersa-v0.1.1-keys/gateway_private.pem");
 
 /// Votes per batch in the batch benchmarks.
 const BATCH: usize = 256;

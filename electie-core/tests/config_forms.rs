@@ -7,7 +7,7 @@ use electie_core::config::ConfigForm;
 use electie_core::{CandidateId, ConfigProblem, ElectionConfig, Error, PartyId, PollingPlaceId};
 
 fn directory() -> ElectionConfig {
-    ElectionConfig::load(common::shared("data/nrsr_2020")).unwrap()
+    ElectionConfig::load(common::project("data/nrsr_2020")).unwrap()
 }
 
 #[test]

@@ -6,7 +6,8 @@ mod common;
 use electie_core::python_json::{Value, dumps, loads};
 
 fn vectors() -> Value {
-    let text = std::fs::read_to_string(common::shared("vectors/electiersa-v0.1.1.json")).unwrap();
+    let text = std::fs::read_to_string(common::project("testdata/vectors/electiersa-v0.1.1.json"))
+        .unwrap();
     loads(&text).unwrap()
 }
 

@@ -14,7 +14,7 @@ use electie_core::{
 const ACCEPTED: &str = "Vote was successfully precessed";
 
 fn config() -> ElectionConfig {
-    ElectionConfig::load(common::shared("data/nrsr_2020")).unwrap()
+    ElectionConfig::load(common::project("data/nrsr_2020")).unwrap()
 }
 
 fn vote(party: Option<i64>, candidates: &[i64], token: &str) -> Vote {

@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 fn nrsr_2020() -> &'static ElectionConfig {
     static CONFIG: OnceLock<ElectionConfig> = OnceLock::new();
-    CONFIG.get_or_init(|| ElectionConfig::load(common::shared("data/nrsr_2020")).unwrap())
+    CONFIG.get_or_init(|| ElectionConfig::load(common::project("data/nrsr_2020")).unwrap())
 }
 
 /// NR SR 2020 with party and candidate ids spread far apart, so no direct table fits.

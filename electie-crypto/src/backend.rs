@@ -324,7 +324,7 @@ mod tests {
     #[test]
     fn verifies_signatures_with_and_without_null_parameters() {
         let key = PrivateKey::from_pem(include_str!(
-            "../../../shared/vectors/electiersa-v0.1.1-keys/gateway_private.pem"
+            "../../testdata/vectors/electiersa-v0.1.1-keys/gateway_private.pem"
         ))
         .unwrap();
         let message = b"{\"token\": \"x\"}";
@@ -369,7 +369,7 @@ mod tests {
     #[test]
     fn aws_lc_is_really_used_for_2048_bit_keys() {
         let key = PrivateKey::from_pem(include_str!(
-            "../../../shared/vectors/electiersa-v0.1.1-keys/server_private.pem"
+            "../../testdata/vectors/electiersa-v0.1.1-keys/server_private.pem"
         ))
         .unwrap();
         assert!(matches!(

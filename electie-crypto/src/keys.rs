@@ -37,7 +37,7 @@ pub const DEFAULT_KEY_BITS: usize = 2048;
 ///
 /// let pem = std::fs::read_to_string(concat!(
 ///     env!("CARGO_MANIFEST_DIR"),
-///     "/../../shared/vectors/electiersa-v0.1.1-keys/server_private.pem"
+///     "/../testdata/vectors/electiersa-v0.1.1-keys/server_private.pem"
 /// ))
 /// .unwrap_or_else(|_| PrivateKey::generate(2048).unwrap().to_pem().to_string());
 /// let key = PrivateKey::from_pem(&pem)?;
@@ -440,9 +440,9 @@ mod tests {
     use super::*;
 
     const SERVER_PRIVATE: &str =
-        include_str!("../../../shared/vectors/electiersa-v0.1.1-keys/server_private.pem");
+        include_str!("../../testdata/vectors/electiersa-v0.1.1-keys/server_private.pem");
     const SERVER_PUBLIC: &str =
-        include_str!("../../../shared/vectors/electiersa-v0.1.1-keys/server_public.pem");
+        include_str!("../../testdata/vectors/electiersa-v0.1.1-keys/server_public.pem");
 
     #[test]
     fn writes_pem_byte_for_byte_like_pycryptodome() {

@@ -5,7 +5,8 @@
 //! signature are encrypted with AES-EAX under a fresh key, and that key (with the EAX
 //! nonce and tag) is wrapped with RSA-OAEP-SHA1 for the receiver. Anything electiersa
 //! seals, [`open`] opens; anything [`seal`] seals, electiersa's `decrypt_vote` opens.
-//! The wire format is described in `shared/spec/10-wire-format.md`.
+//! The wire format, byte for byte, is described in this crate's README (section "Wire
+//! format"), which is also these docs' source of truth for interoperability.
 //!
 //! ```
 //! use electie_core::python_json::{loads, Value};

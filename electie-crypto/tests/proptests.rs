@@ -9,9 +9,9 @@ use electie_crypto::{AesKeyLength, Error, Opener, PrivateKey, Sealed, Sealer};
 use proptest::prelude::*;
 
 const SERVER_PRIVATE: &str =
-    include_str!("../../../shared/vectors/electiersa-v0.1.1-keys/server_private.pem");
+    include_str!("../../testdata/vectors/electiersa-v0.1.1-keys/server_private.pem");
 const GATEWAY_PRIVATE: &str =
-    include_str!("../../../shared/vectors/electiersa-v0.1.1-keys/gateway_private.pem");
+    include_str!("../../testdata/vectors/electiersa-v0.1.1-keys/gateway_private.pem");
 
 struct Keys {
     sealer: Sealer,

@@ -1,4 +1,4 @@
-//! The electiersa 0.1.1 interop vectors (`shared/vectors/electiersa-v0.1.1.json`), run
+//! The electiersa 0.1.1 interop vectors (`testdata/vectors/electiersa-v0.1.1.json`), run
 //! with every backend compiled into this build:
 //! `cargo test -p electie-crypto` and `cargo test -p electie-crypto --features aws-lc`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -10,7 +10,7 @@ use electie_crypto::{
     AesKeyLength, Backend, Error, OpenStage, Opener, PrivateKey, PublicKey, Sealed, Sealer,
 };
 
-const VECTORS: &str = include_str!("../../../shared/vectors/electiersa-v0.1.1.json");
+const VECTORS: &str = include_str!("../../testdata/vectors/electiersa-v0.1.1.json");
 
 struct Vectors {
     root: Object,

@@ -1,4 +1,4 @@
-//! Every fixture in `../shared/fixtures/` reproduced: real official results.
+//! Every fixture in `testdata/fixtures/` reproduced: real official results.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
@@ -14,7 +14,7 @@ use serde_json::Value;
 
 fn fixture(name: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures")
+        .join("../testdata/fixtures")
         .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap()

@@ -9,8 +9,8 @@ use libfuzzer_sys::fuzz_target;
 
 
 static OPENER: LazyLock<Opener> = LazyLock::new(|| {
-    let server = include_str!("../../../shared/vectors/electiersa-v0.1.1-keys/server_private.pem");
-    let gateway = include_str!("../../../shared/vectors/electiersa-v0.1.1-keys/gateway_public.pem");
+    let server = include_str!("../../testdata/vectors/electiersa-v0.1.1-keys/server_private.pem");
+    let gateway = include_str!("../../testdata/vectors/electiersa-v0.1.1-keys/gateway_public.pem");
     Opener::new(
         &PrivateKey::from_pem(server).expect("test key"),
         &PublicKey::from_pem(gateway).expect("test key"),

@@ -10,16 +10,16 @@ use electie_core::python_json::{self, Object, Value};
 
 mod common;
 
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors")
+fn vectors_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/vectors")
 }
 
 fn key(name: &str) -> PathBuf {
-    shared().join("electiersa-v0.1.1-keys").join(name)
+    vectors_dir().join("electiersa-v0.1.1-keys").join(name)
 }
 
 fn vectors() -> Object {
-    let text = std::fs::read_to_string(shared().join("electiersa-v0.1.1.json")).unwrap();
+    let text = std::fs::read_to_string(vectors_dir().join("electiersa-v0.1.1.json")).unwrap();
     let Value::Object(root) = python_json::loads(&text).unwrap() else {
         panic!()
     };
@@ -302,7 +302,7 @@ for line in sys.stdin:
     sealed = encrypt_vote(vote, gateway_private, server_public)
     print(json.dumps({"encrypted_message": sealed.encrypted_message, "encrypted_object": sealed.encrypted_object}), file=sys.stderr)
 "#;
-    let keys = shared().join("electiersa-v0.1.1-keys");
+    let keys = vectors_dir().join("electiersa-v0.1.1-keys");
     let python = Command::new("python3")
         .args(["-c", script, keys.to_str().unwrap()])
         .stdin(Stdio::piped())

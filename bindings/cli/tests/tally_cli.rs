@@ -9,7 +9,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::shared;
+use common::repo;
 
 fn electie(args: &[&str], stdin: Option<&[u8]>) -> Output {
     common::electie(args, stdin.unwrap_or_default())
@@ -26,7 +26,7 @@ fn json_ok(args: &[&str]) -> Value {
 }
 
 fn fixture(name: &str) -> (String, Value) {
-    let path = shared(&format!("fixtures/{name}"));
+    let path = repo(&format!("testdata/fixtures/{name}"));
     let value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     (path.to_str().unwrap().to_owned(), value)
 }
@@ -352,7 +352,7 @@ fn votes_file(name: &str, lines: &str) -> PathBuf {
 
 #[test]
 fn tally_counts_and_rejects_with_reasons() {
-    let config = shared("data/nrsr_2020");
+    let config = repo("data/nrsr_2020");
     let mut lines = String::new();
     // party 9 (OĽaNO list) gets most votes; its candidates are 925.. in list order
     for i in 0..300 {
@@ -478,7 +478,7 @@ fn tally_config_errors_exit_non_zero() {
     );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--config"));
-    let config = shared("data/nrsr_2020");
+    let config = repo("data/nrsr_2020");
     let out = electie(
         &[
             "tally",

@@ -7,7 +7,7 @@ use std::process::Output;
 mod common;
 
 fn nrsr_2020() -> PathBuf {
-    common::shared("data/nrsr_2020")
+    common::repo("data/nrsr_2020")
 }
 
 fn electie(args: &[&str], stdin: &str) -> Output {

@@ -25,7 +25,7 @@ from electiersa import electiersa as original
 import electie
 from electie import electiersa
 
-VECTORS = Path(__file__).resolve().parents[3].parent / "shared" / "vectors" / "electiersa-v0.1.1.json"
+VECTORS = Path(__file__).resolve().parents[3] / "testdata" / "vectors" / "electiersa-v0.1.1.json"
 
 
 def keys() -> Dict[str, str]:

@@ -1,4 +1,7 @@
-"""Shared fixtures: the electiersa 0.1.1 interop vectors from ``../shared/vectors``."""
+"""Shared fixtures: the electiersa 0.1.1 interop vectors from the repository's ``testdata/``.
+
+``ELECTIE_TESTDATA`` points elsewhere (for example when the tests run against an
+installed wheel outside the source tree)."""
 
 import json
 import os
@@ -8,15 +11,15 @@ from typing import Any, Dict
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
-SHARED = Path(os.environ.get("ELECTIE_SHARED", PROJECT_ROOT.parent / "shared"))
-VECTORS = SHARED / "vectors" / "electiersa-v0.1.1.json"
+TESTDATA = Path(os.environ.get("ELECTIE_TESTDATA", PROJECT_ROOT / "testdata"))
+VECTORS = TESTDATA / "vectors" / "electiersa-v0.1.1.json"
 NRSR_2020 = PROJECT_ROOT / "data" / "nrsr_2020"
 
 
 @pytest.fixture(scope="session")
 def vectors() -> Dict[str, Any]:
     if not VECTORS.is_file():
-        pytest.fail(f"interop vectors not found at {VECTORS} (set ELECTIE_SHARED)")
+        pytest.fail(f"interop vectors not found at {VECTORS} (set ELECTIE_TESTDATA)")
     with VECTORS.open(encoding="utf-8") as handle:
         return json.load(handle)
 

@@ -14,8 +14,8 @@ import pytest
 electiersa = pytest.importorskip("electiersa.electiersa")
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
-KEYS = ROOT.parent / "shared" / "vectors" / "electiersa-v0.1.1-keys"
-VECTORS = ROOT.parent / "shared" / "vectors" / "electiersa-v0.1.1.json"
+KEYS = ROOT / "testdata" / "vectors" / "electiersa-v0.1.1-keys"
+VECTORS = ROOT / "testdata" / "vectors" / "electiersa-v0.1.1.json"
 BINARY = pathlib.Path(os.environ.get("ELECTIE_BIN", ROOT / "target" / "debug" / "electie"))
 
 if not BINARY.exists():

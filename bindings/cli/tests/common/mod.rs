@@ -1,4 +1,4 @@
-//! What the command-line tests share: running the built binary, and the shared data.
+//! What the command-line tests share: running the built binary, and the repository's data.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use std::io::Write;
@@ -19,9 +19,9 @@ pub fn electie(args: &[&str], stdin: &[u8]) -> Output {
     child.wait_with_output().unwrap()
 }
 
-/// A path in `../shared` beside the project.
-pub fn shared(path: &str) -> PathBuf {
+/// A path in the repository (`data/`, `testdata/`), from the project root.
+pub fn repo(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared")
+        .join("../..")
         .join(path)
 }
