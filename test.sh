@@ -35,7 +35,7 @@ step "dependency policy (cargo deny: licenses, bans, sources)"
 ensure_cargo_tool cargo-deny cargo-deny
 cargo deny --log-level error check licenses bans sources
 
-step "Python wheel: maturin build, mypy.stubtest, pytest (bindings/python/test-python.sh)"
+step "Python wheel: manylinux2014 abi3 wheel and sdist, auditwheel, tests against the installed wheel, sdist built by pip (bindings/python/test-python.sh)"
 bindings/python/test-python.sh 2>&1 | tee -a "$log"
 
 step "the electie CLI against the real Python electiersa 0.1.1, both directions"

@@ -1,7 +1,8 @@
-"""Shared fixtures: the electiersa 0.1.1 interop vectors from the repository's ``testdata/``.
+"""Shared fixtures: the electiersa 0.1.1 interop vectors from the repository's
+``testdata/`` and the NR SR 2020 configuration from its ``data/``.
 
-``ELECTIE_TESTDATA`` points elsewhere (for example when the tests run against an
-installed wheel outside the source tree)."""
+``ELECTIE_TESTDATA`` and ``ELECTIE_DATA`` point elsewhere: test-python.sh copies these
+tests out of the source tree and runs them against an installed wheel, passing both."""
 
 import json
 import os
@@ -13,7 +14,7 @@ import pytest
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 TESTDATA = Path(os.environ.get("ELECTIE_TESTDATA", PROJECT_ROOT / "testdata"))
 VECTORS = TESTDATA / "vectors" / "electiersa-v0.1.1.json"
-NRSR_2020 = PROJECT_ROOT / "data" / "nrsr_2020"
+NRSR_2020 = Path(os.environ.get("ELECTIE_DATA", PROJECT_ROOT / "data")) / "nrsr_2020"
 
 
 @pytest.fixture(scope="session")

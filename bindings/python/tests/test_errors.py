@@ -2,6 +2,7 @@
 crashes the interpreter."""
 
 import math
+import os
 from typing import Any, Dict
 
 import pytest
@@ -89,4 +90,9 @@ def test_key_cache_is_bounded_and_can_be_turned_off(keys: Dict[str, str]) -> Non
             assert electiersa.decrypt_vote(sealed, keys["server_private"], keys["gateway_public"]) == {"a": 1}
     finally:
         electie.set_key_cache_size(previous)
-    assert electie.rsa_backend() in {"aws-lc", "rustcrypto"}
+
+
+def test_the_build_opens_with_the_backend_it_was_built_with() -> None:
+    # The wheel and the sdist build with the crate's default features, AWS-LC among
+    # them; ELECTIE_RSA_BACKEND=rustcrypto checks a --no-default-features build.
+    assert electie.rsa_backend() == os.environ.get("ELECTIE_RSA_BACKEND", "aws-lc")

@@ -14,6 +14,8 @@ from conftest import NRSR_2020
 
 @pytest.fixture(scope="module")
 def nrsr() -> ElectionConfig:
+    if not NRSR_2020.is_dir():
+        pytest.fail(f"NR SR 2020 configuration not found at {NRSR_2020} (set ELECTIE_DATA)")
     return ElectionConfig.load(NRSR_2020)
 
 
