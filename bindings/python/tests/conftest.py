@@ -11,7 +11,9 @@ from typing import Any, Dict
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
+# bindings/python/tests/conftest.py -> the repository (`.parent` never fails, as
+# `parents[3]` would in a shallow copy such as /check/tests).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent.parent
 TESTDATA = Path(os.environ.get("ELECTIE_TESTDATA", PROJECT_ROOT / "testdata"))
 VECTORS = TESTDATA / "vectors" / "electiersa-v0.1.1.json"
 NRSR_2020 = Path(os.environ.get("ELECTIE_DATA", PROJECT_ROOT / "data")) / "nrsr_2020"
