@@ -1,0 +1,314 @@
+//! Test harness: gateway processes on 127.0.0.1 with free ports, and a stand-in for the
+//! server's configuration route for the tests that exercise the gateway alone.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use electie_core::{ElectionConfig, PollingPlaceId};
+use electie_crypto::PrivateKey;
+use serde_json::{Value, json};
+
+pub const PIN: &str = "4711-ľščťž";
+
+pub fn gateway_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_electie-gateway"))
+}
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub fn nrsr_2020() -> ElectionConfig {
+    ElectionConfig::load(repo_root().join("data/nrsr_2020")).unwrap()
+}
+
+/// A fresh temporary directory, removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let base = std::env::temp_dir().join(format!(
+            "electie-gateway-test-{name}-{}-{}",
+            std::process::id(),
+            electie_gateway::random::token().unwrap()
+        ));
+        std::fs::create_dir_all(&base).unwrap();
+        TempDir(base)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs `electie-gateway` with arguments and stdin, returning (status, stdout, stderr).
+pub fn run_gateway(args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = Command::new(gateway_bin())
+        .args(args)
+        .env_remove("ELECTIE_DATA_DIR")
+        .env("ELECTIE_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// `init` + `pin` for a data directory; returns the gateway public key PEM.
+pub fn prepare_gateway(data_dir: &Path, polling_place: i64) -> String {
+    let dir = data_dir.to_str().unwrap();
+    let (status, pem, stderr) = run_gateway(
+        &[
+            "init",
+            "--data-dir",
+            dir,
+            "--polling-place",
+            &polling_place.to_string(),
+        ],
+        "",
+    );
+    assert_eq!(status, 0, "init failed: {stderr}");
+    let (status, _, stderr) = run_gateway(
+        &["pin", "--data-dir", dir, "--pin-stdin"],
+        &format!("{PIN}\n"),
+    );
+    assert_eq!(status, 0, "pin failed: {stderr}");
+    pem.trim_end().to_owned()
+}
+
+/// A running gateway; killed (SIGKILL) on drop unless stopped before.
+pub struct Gateway {
+    pub child: Child,
+    pub address: SocketAddr,
+    pub base: String,
+    pub log: Arc<Mutex<Vec<String>>>,
+    pub data_dir: PathBuf,
+}
+
+impl Gateway {
+    /// Starts `serve` and waits for `listening on http://ADDR`.
+    pub fn start(data_dir: &Path, server: &str, sync_interval: &str) -> Gateway {
+        Gateway::start_on(data_dir, server, sync_interval, "127.0.0.1:0")
+    }
+
+    pub fn start_on(data_dir: &Path, server: &str, sync_interval: &str, listen: &str) -> Gateway {
+        let mut child = Command::new(gateway_bin())
+            .args([
+                "serve",
+                "--data-dir",
+                data_dir.to_str().unwrap(),
+                "--server",
+                server,
+                "--listen",
+                listen,
+                "--sync-interval",
+                sync_interval,
+            ])
+            .env("ELECTIE_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (sender, receiver) = std::sync::mpsc::channel();
+        {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines() {
+                    let Ok(line) = line else { break };
+                    if let Some(address) = line.strip_prefix("listening on http://") {
+                        let _ = sender.send(address.trim().to_owned());
+                    }
+                    log.lock().unwrap().push(line);
+                }
+            });
+        }
+        let address: SocketAddr = receiver
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("gateway did not start: {:?}", log.lock().unwrap()))
+            .parse()
+            .unwrap();
+        Gateway {
+            child,
+            base: format!("http://{address}"),
+            address,
+            log,
+            data_dir: data_dir.to_owned(),
+        }
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM and wait (bounded); returns the exit code.
+    pub fn terminate(&mut self) -> Option<i32> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.kill();
+        None
+    }
+
+    pub fn log_text(&self) -> String {
+        self.log.lock().unwrap().join("\n")
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A stand-in for the server's `GET /elections/gateway-config` (the gateway-only tests):
+/// the real NR SR 2020 configuration in its gateway form, with a server key pair made
+/// for the test and the gateway's public key on record.
+pub struct ConfigServer {
+    pub base: String,
+    pub server_key: PrivateKey,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for ConfigServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+pub fn gateway_config_json(
+    config: &ElectionConfig,
+    polling_place: i64,
+    server_public: &str,
+    gateway_public: &str,
+) -> Value {
+    let mut json = config
+        .to_gateway_json(PollingPlaceId(polling_place))
+        .unwrap();
+    json["key_pairs"] = json!([{
+        "polling_place_id": polling_place,
+        "public_key_pem": server_public,
+        "g_public_key_pem": gateway_public,
+    }]);
+    json
+}
+
+impl ConfigServer {
+    pub async fn start(polling_place: i64, gateway_public: &str) -> ConfigServer {
+        ConfigServer::start_at(
+            "127.0.0.1:0".parse().unwrap(),
+            polling_place,
+            gateway_public,
+        )
+        .await
+    }
+
+    pub async fn start_at(
+        address: SocketAddr,
+        polling_place: i64,
+        gateway_public: &str,
+    ) -> ConfigServer {
+        let server_key = PrivateKey::generate(2048).unwrap();
+        let config = gateway_config_json(
+            &nrsr_2020(),
+            polling_place,
+            &server_key.public_key().to_pem(),
+            gateway_public,
+        );
+        let app = axum::Router::new().route(
+            "/elections/gateway-config",
+            axum::routing::get(
+                move |query: axum::extract::Query<std::collections::HashMap<String, String>>| {
+                    let config = config.clone();
+                    async move {
+                        if query.get("polling_place_id").map(String::as_str)
+                            == Some(&polling_place.to_string())
+                        {
+                            (axum::http::StatusCode::OK, axum::Json(config))
+                        } else {
+                            (
+                                axum::http::StatusCode::NOT_FOUND,
+                                axum::Json(json!({"detail": "Polling place not found"})),
+                            )
+                        }
+                    }
+                },
+            ),
+        );
+        let listener = tokio::net::TcpListener::bind(address).await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        ConfigServer {
+            base: format!("http://{address}"),
+            server_key,
+            task,
+        }
+    }
+}
+
+/// Polls `check` every 100 ms until it is true or `timeout` passes.
+pub async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// A client with a bounded timeout.
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+/// A port nothing listens on (bound and released).
+pub fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{address}")
+}
