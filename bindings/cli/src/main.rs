@@ -11,6 +11,7 @@ mod bench;
 mod crypto_io;
 mod input;
 mod keygen;
+mod observe;
 mod open;
 mod pipeline;
 mod rank;
@@ -54,6 +55,10 @@ enum Command {
     Seal(seal::SealArgs),
     /// Open sealed payloads, one per line, as electiersa's decrypt_vote does.
     Open(open::OpenArgs),
+    /// Verify a server from its public ballot feed: mirror the feed (resuming from a
+    /// state file), check that it only grows, recount it and compare with the
+    /// published results. Exit 0 agree, 1 differ, 2 cannot reach or read.
+    Observe(observe::ObserveArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,5 +73,6 @@ fn main() -> ExitCode {
         Command::Keygen(args) => keygen::run(args),
         Command::Seal(args) => seal::run(args),
         Command::Open(args) => open::run(args),
+        Command::Observe(args) => observe::run(args),
     }
 }
