@@ -1103,3 +1103,308 @@ async fn everything_but_logins_survives_a_restart() {
     assert_eq!(stats.body["statistics"]["all_count"], 2);
     drop(restarted);
 }
+
+fn pdf_tool(tool: &str) -> std::path::PathBuf {
+    let path = std::path::PathBuf::from(format!("/usr/bin/{tool}"));
+    assert!(
+        path.exists(),
+        "{tool} is missing: install Debian's poppler-utils (./test.sh does when it is missing)"
+    );
+    path
+}
+
+/// The zápisnica: a PDF with its fonts embedded whose text (as pdftotext reads it) has
+/// the polling place, every party in configuration order with party 0, the counts,
+/// participation in percent, the members with their diacritics and the chain head the
+/// votes make.
+#[tokio::test(flavor = "multi_thread")]
+async fn zapisnica_pdf_has_every_party_the_counts_and_the_chain() {
+    use base64::Engine;
+    use electie_core::sync::ChainPosition;
+    use electie_core::{CandidateId, PartyId, PollingPlaceId, Vote};
+
+    let room = room("paper", 0).await;
+    let (client, base) = (&room.client, room.gateway.base.clone());
+    let commission = Commission::login(client.clone(), &base, PIN).await.unwrap();
+    commission
+        .set_state("state_register_terminals", true)
+        .await
+        .unwrap();
+    let terminal = Terminal::register(client.clone(), &base).await.unwrap();
+    commission.start().await.unwrap();
+    let ballots: [(Option<i64>, Vec<i64>); 5] = [
+        (Some(0), vec![]),
+        (Some(10), vec![1075, 1076]),
+        (Some(10), vec![]),
+        (None, vec![]),
+        (Some(24), vec![]),
+    ];
+    let mut chain = ChainPosition::genesis(PollingPlaceId(0), "election_id");
+    for (party, candidates) in &ballots {
+        let token = commission.issue_token().await.unwrap();
+        assert_eq!(
+            terminal
+                .vote(&token, *party, candidates)
+                .await
+                .unwrap()
+                .status,
+            200
+        );
+        let vote = Vote {
+            party_id: party.map(PartyId),
+            candidate_ids: candidates.iter().copied().map(CandidateId).collect(),
+            token,
+            election_id: "election_id".into(),
+        };
+        chain.append(&vote.signed_bytes());
+    }
+    commission.end().await.unwrap();
+    let generated = commission
+        .call(
+            Method::POST,
+            "/voting-process-manager-api/commission-paper/generate",
+            Some(json!({
+                "polling_place_id": 0,
+                "participated_members": [{"name": "Ľubomír Šťastný", "agree": true}, {"name": "Mária Ďurčová", "agree": false}],
+                "president": {"name": "Žofia Čierna", "agree": true},
+            })),
+        )
+        .await
+        .unwrap();
+    assert_eq!(generated.status, 200, "{generated:?}");
+    let fetched = commission
+        .call(
+            Method::GET,
+            "/voting-process-manager-api/commission-paper",
+            None,
+        )
+        .await
+        .unwrap();
+    let pdf = base64::engine::general_purpose::STANDARD
+        .decode(fetched.body["data"].as_str().unwrap())
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    use sha2::Digest;
+    assert_eq!(
+        generated.body["sha256"],
+        json!(electie_gateway::random::hex(&sha2::Sha256::digest(&pdf)))
+    );
+    let dir = TempDir::new("paper-files");
+    let path = dir.path().join("zapisnica.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    if let Ok(keep) = std::env::var("ELECTIE_KEEP_PAPER") {
+        std::fs::copy(&path, keep).unwrap();
+    }
+    let text = std::process::Command::new(pdf_tool("pdftotext"))
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    assert!(text.status.success());
+    let text = String::from_utf8(text.stdout).unwrap();
+    let fonts = std::process::Command::new(pdf_tool("pdffonts"))
+        .arg(&path)
+        .output()
+        .unwrap();
+    let fonts = String::from_utf8(fonts.stdout).unwrap();
+    let font_lines: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(
+        !font_lines.is_empty()
+            && font_lines
+                .iter()
+                .all(|line| line.contains("DejaVuSans") && line.contains(" yes ")),
+        "{fonts}"
+    );
+
+    let config = nrsr_2020();
+    let place = &config.polling_places()[0];
+    let squeeze = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = squeeze(&text);
+    for needle in [
+        "Zápisnica okrskovej volebnej komisie",
+        &format!(
+            "Obec: {} (kód {})",
+            place.municipality_name, place.municipality_code
+        ),
+        &format!("Okres: {}", place.county_name),
+        "Predseda: Žofia Čierna súhlasí so zápisnicou",
+        "Člen: Ľubomír Šťastný súhlasí so zápisnicou",
+        "Člen: Mária Ďurčová nesúhlasí so zápisnicou",
+        &format!(
+            "Počet voličov zapísaných v zozname voličov {}",
+            place.registered_voters_count
+        ),
+        "Počet voličov, ktorí sa zúčastnili hlasovania 5",
+        "Počet platných hlasov pre politické subjekty 4",
+        "Počet prázdnych hlasov 1",
+        &format!(
+            "Posledné poradové číslo hlasu (last_seqno) {}",
+            chain.last_seqno
+        ),
+        &chain.chain_head.to_string(),
+        "Začiatok hlasovania",
+        "Koniec hlasovania",
+    ] {
+        assert!(
+            flat.contains(&squeeze(needle)),
+            "{needle:?} not in:\n{text}"
+        );
+    }
+    // Participation in percent, two decimals, Slovak comma.
+    let registered = u128::from(place.registered_voters_count);
+    let hundredths = (5 * 10_000 + registered / 2) / registered;
+    let participation = format!(
+        "Účasť voličov {},{:02} %",
+        hundredths / 100,
+        hundredths % 100
+    );
+    assert!(
+        flat.contains(&participation),
+        "{participation} not in:\n{text}"
+    );
+    // Every party, in configuration order, party 0 included, with its votes and share.
+    let lines: Vec<String> = text.lines().map(squeeze).collect();
+    let mut next_line = 0;
+    for party in config.parties() {
+        let votes = ballots
+            .iter()
+            .filter(|(id, _)| *id == Some(party.id.0))
+            .count();
+        let share = (votes as u128 * 10_000 + 2) / 4;
+        let first_word = party.name.split_whitespace().next().unwrap();
+        let prefix = format!("{} {first_word}", party.id.0);
+        let found = lines[next_line..]
+            .iter()
+            .position(|line| line.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("party {prefix:?} missing or out of order in:\n{text}"));
+        let line = &lines[next_line + found];
+        let expected = format!("{votes} {},{:02} %", share / 100, share % 100);
+        assert!(
+            line.ends_with(&expected),
+            "{prefix}: expected {expected} at the end of {line:?}"
+        );
+        next_line += found + 1;
+    }
+}
+
+/// A minimal Engine.IO 4 polling client, as the original terminals' python-socketio
+/// speaks it: handshake, namespace connect, packets separated by 0x1e.
+struct Polling {
+    client: reqwest::Client,
+    url: String,
+}
+
+impl Polling {
+    async fn open(client: &reqwest::Client, base: &str) -> Polling {
+        let url = format!(
+            "{base}{}/?EIO=4&transport=polling",
+            electie_gateway::socket::PATH
+        );
+        let handshake = client.get(&url).send().await.unwrap();
+        assert_eq!(handshake.status(), 200);
+        let handshake = handshake.text().await.unwrap();
+        let open: Value = serde_json::from_str(handshake.strip_prefix('0').unwrap()).unwrap();
+        let sid = open["sid"].as_str().unwrap();
+        assert!(open["pingTimeout"].as_u64().unwrap() >= 20_000, "{open}");
+        Polling {
+            client: client.clone(),
+            url: format!("{url}&sid={sid}"),
+        }
+    }
+
+    async fn send(&self, packet: &str) {
+        let response = self
+            .client
+            .post(&self.url)
+            .body(packet.to_owned())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+
+    /// Polls until a packet starting with `prefix` arrives (bounded).
+    async fn until(&self, prefix: &str) -> String {
+        for _ in 0..10 {
+            let body = self
+                .client
+                .get(&self.url)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            for packet in body.split('\u{1e}') {
+                if packet == "2" {
+                    self.send("3").await; // pong
+                }
+                if packet.starts_with(prefix) {
+                    return packet.to_owned();
+                }
+            }
+        }
+        panic!("no packet starting with {prefix:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn socket_io_tells_terminals_the_state_and_records_theirs() {
+    let room = room("socket", 4).await;
+    let (client, base) = (&room.client, room.gateway.base.clone());
+    let commission = Commission::login(client.clone(), &base, PIN).await.unwrap();
+    commission
+        .set_state("state_register_terminals", true)
+        .await
+        .unwrap();
+    let terminal = Terminal::register(client.clone(), &base).await.unwrap();
+
+    // Connect without an auth payload: actual_state arrives with the connect.
+    let socket = Polling::open(client, &base).await;
+    socket.send("40").await;
+    let state = socket.until("42").await;
+    assert_eq!(state, r#"42["actual_state",{"state":"stop"}]"#);
+
+    // The terminal reports its state; /terminals-status shows it.
+    socket
+        .send(&format!(
+            r#"42["vt_stauts",{{"vt_id":"{}","status":"waiting_for_scan","sid":"x"}}]"#,
+            terminal.id()
+        ))
+        .await;
+    let shows = |wanted: &'static str| {
+        let commission = commission.clone();
+        let id = terminal.id().to_owned();
+        async move {
+            let status = commission
+                .call(
+                    Method::GET,
+                    "/voting-process-manager-api/terminals-status",
+                    None,
+                )
+                .await
+                .unwrap();
+            status.body["terminals"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["id"] == id.as_str() && t["status"] == wanted)
+        }
+    };
+    assert!(eventually(Duration::from_secs(10), || shows("waiting_for_scan")).await);
+
+    // Start and end reach the terminal.
+    commission.start().await.unwrap();
+    assert_eq!(
+        socket.until("42").await,
+        r#"42["actual_state",{"state":"start"}]"#
+    );
+    commission.end().await.unwrap();
+    assert_eq!(
+        socket.until("42").await,
+        r#"42["actual_state",{"state":"stop"}]"#
+    );
+
+    // A disconnect is recorded.
+    socket.send("1").await;
+    assert!(eventually(Duration::from_secs(10), || shows("disconnected")).await);
+}
