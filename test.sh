@@ -19,6 +19,11 @@ cargo fmt --all -- --check
 step "lints (cargo clippy -D warnings)"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "tools the tests use: pdftotext and pdffonts (Debian poppler-utils) read the gateway's zapisnica"
+if ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdffonts >/dev/null 2>&1; then
+  apt-get install -y -q poppler-utils >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q poppler-utils; }
+fi
+
 step "Rust tests (cargo test --workspace)"
 cargo test --workspace 2>&1 | tee -a "$log"
 
