@@ -47,6 +47,9 @@ step "the electie CLI against the real Python electiersa 0.1.1, both directions"
 cargo build -p electie-cli
 ELECTIE_BIN="$PWD/target/debug/electie" bindings/python/.venv/bin/python -m pytest -q electie-crypto/tests/python 2>&1 | tee -a "$log"
 
+step "the gateway with a terminal sealing with the real Python electiersa 0.1.1"
+ELECTIE_PYTHON="$PWD/bindings/python/.venv/bin/python" cargo test -p electie-gateway --test electiersa_terminal -- --ignored 2>&1 | tee -a "$log"
+
 step "fuzz smoke: every cargo-fuzz target briefly (fuzz/smoke.sh)"
 fuzz/smoke.sh
 
