@@ -40,7 +40,8 @@ use std::time::{Duration, Instant};
 use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
 use electie_tally::count::{CirclePolicy, Counter, Tally};
 use electie_tally::results::{
-    LocalityLevel, ResultsOptions, party_results, results_by_locality, seat_outcome, status,
+    LocalityLevel, ResultsOptions, SeatOutcome, party_results, results_by_locality, seat_outcome,
+    status,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -682,7 +683,8 @@ fn compare(
         report.coverage = Coverage::Unpublished;
         return Ok(());
     }
-    if parties_answer.status != 200 {
+    // 409: the server says its seat rules cannot decide (an undecided tie)
+    if parties_answer.status != 200 && parties_answer.status != 409 {
         return Err(Unjudged(format!(
             "POST /elastic/get-party-candidate-results: HTTP {}: {}",
             parties_answer.status,
@@ -775,9 +777,36 @@ fn compare(
         coalition_sizes: electie_cli::generate::coalition_sizes(&config),
         ..ResultsOptions::default()
     };
-    let outcome = seat_outcome(&config, &tally, &options)
-        .map_err(|error| Unjudged(format!("the recount cannot allocate seats: {error}")))?;
-    let ours = serde_json::to_value(party_results(&config, &outcome, true))?;
+    let outcome = match seat_outcome(&config, &tally, &options) {
+        Ok(outcome) => Ok(outcome),
+        // as the reference server does (examples/server/src/results.rs): with too few
+        // votes for a republic electoral number above zero nobody passes and no seat
+        // is given yet
+        Err(electie_tally::Error::ZeroQuota) => Ok(no_seats(&tally)),
+        Err(error) => Err(error.to_string()),
+    };
+    let ours = match (outcome, parties_answer.status) {
+        (Ok(outcome), 200) => serde_json::to_value(party_results(&config, &outcome, true))?,
+        (Err(_), 409) => {
+            // both undecided: nothing more to compare in the national results
+            let ours = serde_json::to_value(status(&config, &tally, None))?;
+            diff("status", &ours, &server_status, &names, differences);
+            return Ok(());
+        }
+        (Ok(_), _) => {
+            differences.push(format!(
+                "national: the server refuses to allocate seats ({}), the recount allocates them",
+                excerpt(&parties_answer.body.to_string())
+            ));
+            return Ok(());
+        }
+        (Err(reason), _) => {
+            differences.push(format!(
+                "national: the recount cannot allocate seats ({reason}), the server publishes seats"
+            ));
+            return Ok(());
+        }
+    };
     diff("national", &ours, &parties_answer.body, &names, differences);
     let order = |rows: &Value| -> Vec<String> {
         rows.as_array()
@@ -798,6 +827,22 @@ fn compare(
     let ours = serde_json::to_value(status(&config, &tally, None))?;
     diff("status", &ours, &server_status, &names, differences);
     Ok(())
+}
+
+/// Every party with its votes, outside parliament, no seat.
+fn no_seats(tally: &Tally) -> SeatOutcome {
+    let party_votes = tally.party_totals();
+    let candidate_votes = tally.candidate_totals();
+    let (parties, candidates) = (party_votes.len(), candidate_votes.len());
+    SeatOutcome {
+        party_votes,
+        candidate_votes,
+        passing: vec![false; parties],
+        passing_votes: 0,
+        seats: vec![0; parties],
+        elected: vec![false; candidates],
+        vacant: vec![0; parties],
+    }
 }
 
 fn municipality_has_open_place(
