@@ -1,0 +1,436 @@
+//! Storage: one trait, two implementations (SQLite, PostgreSQL), the same SQL.
+//!
+//! Everything the server keeps lives here: key pairs per polling place, the admin
+//! credentials, settings (the JWT secret, the publish flag), the append-only vote log
+//! with its sync state, the ballot feed and the commission papers. The queries are
+//! written once, in the SQL both databases accept (`$N` placeholders, partial unique
+//! indexes, `ON CONFLICT DO NOTHING`), and run through sqlx's `Any` driver; only the
+//! migrations (an id column) and the way writes are scheduled differ:
+//!
+//! - [`sqlite::SqliteStorage`]: one writer task owns the only writing connection and
+//!   commits groups of queued writes together (one fsync for several batches, each
+//!   write in its own savepoint so one failing write does not undo the others); reads
+//!   use a pool of WAL readers. `journal_mode=WAL` and `synchronous=FULL` are set on
+//!   every connection and checked at start.
+//! - [`postgres::PostgresStorage`]: a pool; each write is its own transaction.
+//!
+//! The [`Storage`] trait is that difference; [`Store`] puts the typed operations on top.
+
+pub mod postgres;
+mod sql;
+pub mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use sqlx::AnyPool;
+use zeroize::Zeroizing;
+
+pub use sql::{BatchWrite, CloseWrite, SyncAdvance, WriteOp, WriteReply};
+
+/// Why a storage operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The write conflicts with what is stored (a unique constraint, a sync state that
+    /// moved, a closed polling place); nothing was written. The text says which.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// The database refused or failed the operation.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The database failed a migration.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The SQLite writer task has stopped (the server is shutting down).
+    #[error("the database writer has stopped")]
+    WriterStopped,
+    /// A setting the server requires does not hold (journal mode, synchronous level,
+    /// file permissions) or a stored value cannot be read back.
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// Result of storage operations.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What differs between the databases: how a write is run, and where reads go.
+#[async_trait]
+pub trait Storage: Send + Sync + 'static {
+    /// `"sqlite"` or `"postgres"`.
+    fn kind(&self) -> &'static str;
+
+    /// Runs one write in a transaction of its own or, for SQLite, in a savepoint of a
+    /// group commit; the answer comes once the write is durable (or refused).
+    async fn write(&self, op: WriteOp) -> Result<WriteReply>;
+
+    /// The pool reads run on.
+    fn readers(&self) -> &AnyPool;
+
+    /// Stops accepting writes, finishes those queued, and closes the connections.
+    async fn shutdown(&self);
+}
+
+/// Opens the database named by `url` (`sqlite://…` or `postgres://…`), runs the
+/// embedded migrations and checks the settings the server relies on.
+///
+/// # Errors
+/// [`StoreError`] when the database cannot be opened, migrated or checked.
+pub async fn open(url: &str) -> Result<Store> {
+    sqlx::any::install_default_drivers();
+    let inner: Arc<dyn Storage> =
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Arc::new(postgres::PostgresStorage::open(url).await?)
+        } else if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            Arc::new(sqlite::SqliteStorage::open(std::path::Path::new(path)).await?)
+        } else {
+            return Err(StoreError::Setup(format!(
+                "unsupported database URL (sqlite://PATH or postgres://…): {}",
+                redact_url(url)
+            )));
+        };
+    Ok(Store { inner })
+}
+
+/// A database URL without its password, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!(
+                    "{}://{}:***{}",
+                    &url[..scheme],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The key pair of one polling place as stored: the server's pair and the gateway's
+/// public key.
+#[derive(Clone)]
+pub struct StoredKeys {
+    /// The polling place.
+    pub polling_place_id: i64,
+    /// The server's private key for it (PKCS#1 PEM); never leaves the server.
+    pub server_private_key_pem: Zeroizing<String>,
+    /// The server's public key for it: gateways seal to it.
+    pub server_public_key_pem: String,
+    /// The gateway's public key: the server verifies its signatures with it.
+    pub gateway_public_key_pem: String,
+}
+
+impl std::fmt::Debug for StoredKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredKeys")
+            .field("polling_place_id", &self.polling_place_id)
+            .field("server_private_key_pem", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// The sync state of one polling place (spec 41 §2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncRow {
+    /// The polling place.
+    pub polling_place_id: i64,
+    /// The last sequence number stored.
+    pub last_seqno: i64,
+    /// The chain after it, lower-case hex.
+    pub chain_head: String,
+    /// Whether the polling place is closed.
+    pub closed: bool,
+}
+
+/// One row of the vote log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoteRow {
+    /// The polling place.
+    pub polling_place_id: i64,
+    /// The gateway's sequence number (batches sent without sync fields have none).
+    pub seqno: Option<i64>,
+    /// The chain after this vote, hex (with a sequence number only).
+    pub chain: Option<String>,
+    /// Accepted (counted) or rejected (recorded with its reason, counted nowhere).
+    pub accepted: bool,
+    /// Why it was rejected.
+    pub reason: Option<String>,
+    /// The voter's token (absent when the payload did not open).
+    pub token: Option<String>,
+    /// The party, `None` for a blank vote or an unreadable one.
+    pub party_id: Option<i64>,
+    /// The circled candidates.
+    pub candidate_ids: Vec<i64>,
+    /// The election id the vote carried.
+    pub election_id: Option<String>,
+}
+
+/// An accepted ballot as the tally is rebuilt from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBallot {
+    /// Log row id (increasing).
+    pub id: i64,
+    /// The polling place.
+    pub polling_place_id: i64,
+    /// The token (rule 9 is rebuilt from it).
+    pub token: String,
+    /// The party, `None` for blank.
+    pub party_id: Option<i64>,
+    /// The circled candidates.
+    pub candidate_ids: Vec<i64>,
+}
+
+/// A stored verdict, for answering a resent verdict-mode batch exactly as the first time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredVerdict {
+    /// The sequence number.
+    pub seqno: i64,
+    /// Accepted or not.
+    pub accepted: bool,
+    /// The rejection's message.
+    pub reason: Option<String>,
+}
+
+/// One entry of the ballot feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedEntry {
+    /// Position in the feed, from 1.
+    pub seqno: i64,
+    /// The polling place.
+    pub polling_place_id: i64,
+    /// The party, `None` for blank.
+    pub party_id: Option<i64>,
+    /// The circled candidates.
+    pub candidate_ids: Vec<i64>,
+}
+
+/// A stored commission paper (zápisnica).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPaper {
+    /// The polling place.
+    pub polling_place_id: i64,
+    /// SHA-256 of the document, hex.
+    pub sha256: String,
+    /// Base64 of the document.
+    pub data: String,
+    /// The sealed form as the gateway sent it (its signature is the proof of origin).
+    pub encrypted_message: String,
+    /// The sealed form's wrapped key.
+    pub encrypted_object: String,
+}
+
+/// The typed operations, on whichever [`Storage`].
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<dyn Storage>,
+}
+
+impl Store {
+    /// `"sqlite"` or `"postgres"`.
+    pub fn kind(&self) -> &'static str {
+        self.inner.kind()
+    }
+
+    /// Runs a write.
+    ///
+    /// # Errors
+    /// As the write.
+    pub async fn write(&self, op: WriteOp) -> Result<WriteReply> {
+        self.inner.write(op).await
+    }
+
+    /// Stops writes (after those queued) and closes the database.
+    pub async fn shutdown(&self) {
+        self.inner.shutdown().await;
+    }
+
+    /// A setting, if stored.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        sql::setting(self.inner.readers(), key).await
+    }
+
+    /// Stores `value` under `key` unless a value is there already; returns the stored one.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn setting_or_insert(&self, key: &str, value: String) -> Result<String> {
+        match self
+            .write(WriteOp::SettingIfAbsent {
+                key: key.to_owned(),
+                value,
+            })
+            .await?
+        {
+            WriteReply::Text(stored) => Ok(stored),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Sets a setting.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.write(WriteOp::SetSetting {
+            key: key.to_owned(),
+            value: value.to_owned(),
+        })
+        .await
+        .map(drop)
+    }
+
+    /// The Argon2 hash stored for `username`.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn admin_hash(&self, username: &str) -> Result<Option<String>> {
+        sql::admin_hash(self.inner.readers(), username).await
+    }
+
+    /// Whether any admin is configured.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn has_admin(&self) -> Result<bool> {
+        sql::has_admin(self.inner.readers()).await
+    }
+
+    /// Stores (or replaces) an admin's password hash.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn set_admin(&self, username: &str, password_hash: &str) -> Result<()> {
+        self.write(WriteOp::SetAdmin {
+            username: username.to_owned(),
+            password_hash: password_hash.to_owned(),
+        })
+        .await
+        .map(drop)
+    }
+
+    /// The keys of one polling place.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn keys(&self, polling_place_id: i64) -> Result<Option<StoredKeys>> {
+        sql::keys(self.inner.readers(), polling_place_id).await
+    }
+
+    /// The keys of every enrolled polling place.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn all_keys(&self) -> Result<Vec<StoredKeys>> {
+        sql::all_keys(self.inner.readers()).await
+    }
+
+    /// Stores `keys` unless the polling place has keys already (then only its gateway
+    /// public key is recorded); returns what is stored.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn enroll(&self, keys: StoredKeys) -> Result<StoredKeys> {
+        let polling_place_id = keys.polling_place_id;
+        self.write(WriteOp::Enroll(keys)).await?;
+        self.keys(polling_place_id).await?.ok_or(StoreError::Setup(
+            "enrolled keys not found after the write".into(),
+        ))
+    }
+
+    /// The sync state of every polling place that has one.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn sync_states(&self) -> Result<Vec<SyncRow>> {
+        sql::sync_states(self.inner.readers()).await
+    }
+
+    /// Accepted ballots with a row id above `after`, at most `limit`, by id.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn ballots_after(&self, after: i64, limit: i64) -> Result<Vec<StoredBallot>> {
+        sql::ballots_after(self.inner.readers(), after, limit).await
+    }
+
+    /// The chain stored after `seqno` of a polling place.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn chain_at(&self, polling_place_id: i64, seqno: i64) -> Result<Option<String>> {
+        sql::chain_at(self.inner.readers(), polling_place_id, seqno).await
+    }
+
+    /// Stored verdicts of `from..=to` of a polling place, by seqno.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn verdicts(
+        &self,
+        polling_place_id: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<StoredVerdict>> {
+        sql::verdicts(self.inner.readers(), polling_place_id, from, to).await
+    }
+
+    /// Rows of the vote log, by id (tests and audits).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn vote_log(&self) -> Result<Vec<VoteRow>> {
+        sql::vote_log(self.inner.readers()).await
+    }
+
+    /// The last feed sequence number (0 when empty).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn feed_last_seqno(&self) -> Result<i64> {
+        sql::feed_last_seqno(self.inner.readers()).await
+    }
+
+    /// Feed entries from `from` on, at most `limit`.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn feed_batch(&self, from: i64, limit: i64) -> Result<Vec<FeedEntry>> {
+        sql::feed_batch(self.inner.readers(), from, limit).await
+    }
+
+    /// Commission papers of a polling place, oldest first.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn papers(&self, polling_place_id: i64) -> Result<Vec<StoredPaper>> {
+        sql::papers(self.inner.readers(), polling_place_id).await
+    }
+
+    /// SQLite's `PRAGMA integrity_check` (`ok` when sound); PostgreSQL has none and
+    /// answers `ok`.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn integrity_check(&self) -> Result<String> {
+        if self.kind() == "sqlite" {
+            sql::sqlite_integrity_check(self.inner.readers()).await
+        } else {
+            Ok("ok".into())
+        }
+    }
+}
+
+fn unexpected(reply: WriteReply) -> StoreError {
+    StoreError::Setup(format!("unexpected write reply {reply:?}"))
+}

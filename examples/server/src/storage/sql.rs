@@ -1,0 +1,593 @@
+//! The SQL both databases run, through sqlx's `Any` driver.
+//!
+//! Integers are `BIGINT` (booleans too, as 0/1) so that the `Any` driver reads them the
+//! same way from both databases; candidate lists are JSON text.
+
+use sqlx::{AnyConnection, AnyPool, Row};
+use zeroize::Zeroizing;
+
+use super::{
+    FeedEntry, Result, StoreError, StoredBallot, StoredKeys, StoredPaper, StoredVerdict, SyncRow,
+    VoteRow,
+};
+
+/// A write, run by [`apply`] inside a transaction or a savepoint.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum WriteOp {
+    /// A batch of the vote log, and the polling place's sync state advanced with it.
+    Batch(BatchWrite),
+    /// Close a polling place: its accepted ballots enter the feed in a fresh random order.
+    Close(CloseWrite),
+    /// Store a commission paper.
+    Paper(StoredPaper),
+    /// Set a setting.
+    SetSetting {
+        /// Name.
+        key: String,
+        /// Value.
+        value: String,
+    },
+    /// Store a setting unless present; answers the stored value.
+    SettingIfAbsent {
+        /// Name.
+        key: String,
+        /// Value used when absent.
+        value: String,
+    },
+    /// Store an admin's password hash.
+    SetAdmin {
+        /// User name.
+        username: String,
+        /// Argon2 PHC string.
+        password_hash: String,
+    },
+    /// Store a polling place's keys unless present; record the gateway key either way.
+    Enroll(StoredKeys),
+}
+
+/// What a write answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WriteReply {
+    /// Written.
+    Done,
+    /// A stored text.
+    Text(String),
+    /// The close: feed positions given to the polling place's ballots (`first..=last`,
+    /// empty when `first > last`).
+    Closed {
+        /// First feed seqno.
+        first: i64,
+        /// Last feed seqno.
+        last: i64,
+    },
+}
+
+/// A batch for the vote log.
+#[derive(Debug, Clone)]
+pub struct BatchWrite {
+    /// The polling place.
+    pub polling_place_id: i64,
+    /// The rows, in order.
+    pub rows: Vec<VoteRow>,
+    /// With sync fields: the state the batch continues and the state after it.
+    pub sync: Option<SyncAdvance>,
+}
+
+/// A sync state step: stored only if the state still is `from_last_seqno`.
+#[derive(Debug, Clone)]
+pub struct SyncAdvance {
+    /// The last seqno the batch follows.
+    pub from_last_seqno: i64,
+    /// The last seqno after it.
+    pub last_seqno: i64,
+    /// The chain after it.
+    pub chain_head: String,
+}
+
+/// The close of a polling place.
+#[derive(Debug, Clone)]
+pub struct CloseWrite {
+    /// The polling place.
+    pub polling_place_id: i64,
+    /// Its last seqno (must equal the stored one).
+    pub last_seqno: i64,
+    /// Its chain head (must equal the stored one).
+    pub chain_head: String,
+    /// When the gateway closed it (as the gateway wrote it).
+    pub closed_at: String,
+}
+
+fn bool_int(value: bool) -> i64 {
+    i64::from(value)
+}
+
+fn ids_json(ids: &[i64]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
+}
+
+fn ids_from_json(text: &str) -> Result<Vec<i64>> {
+    serde_json::from_str(text)
+        .map_err(|error| StoreError::Setup(format!("stored candidate list is not JSON: {error}")))
+}
+
+fn conflict_on_unique(error: sqlx::Error, what: &'static str) -> StoreError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Database(error),
+    }
+}
+
+/// Runs `op` on `conn`, which is inside a transaction (or savepoint) the caller
+/// commits or rolls back.
+pub(crate) async fn apply(conn: &mut AnyConnection, op: &WriteOp) -> Result<WriteReply> {
+    match op {
+        WriteOp::Batch(batch) => apply_batch(conn, batch).await,
+        WriteOp::Close(close) => apply_close(conn, close).await,
+        WriteOp::Paper(paper) => {
+            sqlx::query(
+                "INSERT INTO commission_papers (polling_place_id, received_at, sha256, data, encrypted_message, encrypted_object) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(paper.polling_place_id)
+            .bind(now_rfc3339())
+            .bind(&paper.sha256)
+            .bind(&paper.data)
+            .bind(&paper.encrypted_message)
+            .bind(&paper.encrypted_object)
+            .execute(&mut *conn)
+            .await?;
+            Ok(WriteReply::Done)
+        }
+        WriteOp::SetSetting { key, value } => {
+            sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                .bind(key)
+                .bind(value)
+                .execute(&mut *conn)
+                .await?;
+            Ok(WriteReply::Done)
+        }
+        WriteOp::SettingIfAbsent { key, value } => {
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(key)
+            .bind(value)
+            .execute(&mut *conn)
+            .await?;
+            let stored: String = sqlx::query("SELECT value FROM settings WHERE key = $1")
+                .bind(key)
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get(0)?;
+            Ok(WriteReply::Text(stored))
+        }
+        WriteOp::SetAdmin {
+            username,
+            password_hash,
+        } => {
+            sqlx::query("INSERT INTO admins (username, password_hash) VALUES ($1, $2) ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash")
+                .bind(username)
+                .bind(password_hash)
+                .execute(&mut *conn)
+                .await?;
+            Ok(WriteReply::Done)
+        }
+        WriteOp::Enroll(keys) => {
+            sqlx::query("INSERT INTO polling_place_keys (polling_place_id, server_private_key_pem, server_public_key_pem, gateway_public_key_pem) VALUES ($1, $2, $3, $4) ON CONFLICT (polling_place_id) DO NOTHING")
+                .bind(keys.polling_place_id)
+                .bind(keys.server_private_key_pem.as_str())
+                .bind(&keys.server_public_key_pem)
+                .bind(&keys.gateway_public_key_pem)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("UPDATE polling_place_keys SET gateway_public_key_pem = $1 WHERE polling_place_id = $2")
+                .bind(&keys.gateway_public_key_pem)
+                .bind(keys.polling_place_id)
+                .execute(&mut *conn)
+                .await?;
+            Ok(WriteReply::Done)
+        }
+    }
+}
+
+async fn closed(conn: &mut AnyConnection, polling_place_id: i64) -> Result<bool> {
+    let row = sqlx::query("SELECT closed FROM sync_state WHERE polling_place_id = $1")
+        .bind(polling_place_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match row {
+        Some(row) => row.try_get::<i64, _>(0)? != 0,
+        None => false,
+    })
+}
+
+async fn apply_batch(conn: &mut AnyConnection, batch: &BatchWrite) -> Result<WriteReply> {
+    if closed(conn, batch.polling_place_id).await? {
+        return Err(StoreError::Conflict("Polling place is closed"));
+    }
+    if let Some(sync) = &batch.sync {
+        let updated = sqlx::query(
+            "UPDATE sync_state SET last_seqno = $1, chain_head = $2 WHERE polling_place_id = $3 AND last_seqno = $4 AND closed = 0",
+        )
+        .bind(sync.last_seqno)
+        .bind(&sync.chain_head)
+        .bind(batch.polling_place_id)
+        .bind(sync.from_last_seqno)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if updated != 1 {
+            let inserted = if sync.from_last_seqno == 0 {
+                sqlx::query(
+                    "INSERT INTO sync_state (polling_place_id, last_seqno, chain_head, closed) VALUES ($1, $2, $3, 0) ON CONFLICT (polling_place_id) DO NOTHING",
+                )
+                .bind(batch.polling_place_id)
+                .bind(sync.last_seqno)
+                .bind(&sync.chain_head)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+            } else {
+                0
+            };
+            if inserted != 1 {
+                return Err(StoreError::Conflict("Out of sequence"));
+            }
+        }
+    }
+    // One INSERT of up to 100 rows at a time (10 parameters each).
+    for chunk in batch.rows.chunks(100) {
+        let mut text = String::from(
+            "INSERT INTO votes (polling_place_id, seqno, chain, accepted, reason, token, party_id, candidate_ids, election_id) VALUES ",
+        );
+        for (index, _) in chunk.iter().enumerate() {
+            let base = index * 9;
+            if index > 0 {
+                text.push_str(", ");
+            }
+            text.push('(');
+            for column in 1..=9 {
+                if column > 1 {
+                    text.push_str(", ");
+                }
+                text.push('$');
+                text.push_str(&(base + column).to_string());
+            }
+            text.push(')');
+        }
+        let mut query = sqlx::query(&text);
+        for row in chunk {
+            query = query
+                .bind(row.polling_place_id)
+                .bind(row.seqno)
+                .bind(row.chain.clone())
+                .bind(bool_int(row.accepted))
+                .bind(row.reason.clone())
+                .bind(row.token.clone())
+                .bind(row.party_id)
+                .bind(ids_json(&row.candidate_ids))
+                .bind(row.election_id.clone());
+        }
+        query.execute(&mut *conn).await.map_err(|error| {
+            conflict_on_unique(error, "Duplicate combination of token and polling place id")
+        })?;
+    }
+    Ok(WriteReply::Done)
+}
+
+async fn apply_close(conn: &mut AnyConnection, close: &CloseWrite) -> Result<WriteReply> {
+    let state = sqlx::query(
+        "SELECT last_seqno, chain_head, closed FROM sync_state WHERE polling_place_id = $1",
+    )
+    .bind(close.polling_place_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (last_seqno, chain_head, is_closed) = match state {
+        Some(row) => (
+            row.try_get::<i64, _>(0)?,
+            row.try_get::<String, _>(1)?,
+            row.try_get::<i64, _>(2)? != 0,
+        ),
+        None => (0, String::new(), false),
+    };
+    if is_closed {
+        return Err(StoreError::Conflict("Polling place is closed"));
+    }
+    if last_seqno != close.last_seqno || (last_seqno != 0 && chain_head != close.chain_head) {
+        return Err(StoreError::Conflict("Out of sequence"));
+    }
+    let updated = sqlx::query("UPDATE sync_state SET closed = 1, closed_at = $1, chain_head = $2 WHERE polling_place_id = $3 AND closed = 0")
+        .bind(&close.closed_at)
+        .bind(&close.chain_head)
+        .bind(close.polling_place_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if updated != 1 {
+        sqlx::query("INSERT INTO sync_state (polling_place_id, last_seqno, chain_head, closed, closed_at) VALUES ($1, $2, $3, 1, $4)")
+            .bind(close.polling_place_id)
+            .bind(close.last_seqno)
+            .bind(&close.chain_head)
+            .bind(&close.closed_at)
+            .execute(&mut *conn)
+            .await
+            .map_err(|error| conflict_on_unique(error, "Polling place is closed"))?;
+    }
+    let rows = sqlx::query("SELECT party_id, candidate_ids FROM votes WHERE polling_place_id = $1 AND accepted = 1 ORDER BY id")
+        .bind(close.polling_place_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut ballots: Vec<(Option<i64>, String)> = rows
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get::<Option<i64>, _>(0)?,
+                row.try_get::<String, _>(1)?,
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    crate::ingest::shuffle_with_os_rng(&mut ballots)
+        .map_err(|error| StoreError::Setup(format!("the OS random generator failed: {error}")))?;
+    let feed_last: i64 = sqlx::query("SELECT COALESCE(MAX(seqno), 0) FROM feed")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    let mut seqno = feed_last;
+    for chunk in ballots.chunks(200) {
+        let mut text = String::from(
+            "INSERT INTO feed (seqno, polling_place_id, party_id, candidate_ids) VALUES ",
+        );
+        for index in 0..chunk.len() {
+            let base = index * 4;
+            if index > 0 {
+                text.push_str(", ");
+            }
+            text.push_str(&format!(
+                "(${}, ${}, ${}, ${})",
+                base + 1,
+                base + 2,
+                base + 3,
+                base + 4
+            ));
+        }
+        let mut query = sqlx::query(&text);
+        for (party_id, candidate_ids) in chunk {
+            seqno += 1;
+            query = query
+                .bind(seqno)
+                .bind(close.polling_place_id)
+                .bind(*party_id)
+                .bind(candidate_ids.clone());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(WriteReply::Closed {
+        first: feed_last + 1,
+        last: seqno,
+    })
+}
+
+/// The present time in RFC 3339 (UTC, seconds).
+pub(crate) fn now_rfc3339() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    let days = seconds / 86_400;
+    let rest = seconds % 86_400;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+pub(crate) async fn setting(pool: &AnyPool, key: &str) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+        .bind(key)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|row| row.try_get(0)).transpose()?)
+}
+
+pub(crate) async fn admin_hash(pool: &AnyPool, username: &str) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT password_hash FROM admins WHERE username = $1")
+        .bind(username)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|row| row.try_get(0)).transpose()?)
+}
+
+pub(crate) async fn has_admin(pool: &AnyPool) -> Result<bool> {
+    let count: i64 = sqlx::query("SELECT COUNT(*) FROM admins")
+        .fetch_one(pool)
+        .await?
+        .try_get(0)?;
+    Ok(count > 0)
+}
+
+fn keys_of(row: &sqlx::any::AnyRow) -> Result<StoredKeys> {
+    Ok(StoredKeys {
+        polling_place_id: row.try_get(0)?,
+        server_private_key_pem: Zeroizing::new(row.try_get(1)?),
+        server_public_key_pem: row.try_get(2)?,
+        gateway_public_key_pem: row.try_get(3)?,
+    })
+}
+
+const KEY_COLUMNS: &str = "SELECT polling_place_id, server_private_key_pem, server_public_key_pem, gateway_public_key_pem FROM polling_place_keys";
+
+pub(crate) async fn keys(pool: &AnyPool, polling_place_id: i64) -> Result<Option<StoredKeys>> {
+    let row = sqlx::query(&format!("{KEY_COLUMNS} WHERE polling_place_id = $1"))
+        .bind(polling_place_id)
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(keys_of).transpose()
+}
+
+pub(crate) async fn all_keys(pool: &AnyPool) -> Result<Vec<StoredKeys>> {
+    let rows = sqlx::query(&format!("{KEY_COLUMNS} ORDER BY polling_place_id"))
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(keys_of).collect()
+}
+
+pub(crate) async fn sync_states(pool: &AnyPool) -> Result<Vec<SyncRow>> {
+    let rows = sqlx::query("SELECT polling_place_id, last_seqno, chain_head, closed FROM sync_state ORDER BY polling_place_id")
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(SyncRow {
+                polling_place_id: row.try_get(0)?,
+                last_seqno: row.try_get(1)?,
+                chain_head: row.try_get(2)?,
+                closed: row.try_get::<i64, _>(3)? != 0,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn ballots_after(
+    pool: &AnyPool,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<StoredBallot>> {
+    let rows = sqlx::query("SELECT id, polling_place_id, token, party_id, candidate_ids FROM votes WHERE accepted = 1 AND id > $1 ORDER BY id LIMIT $2")
+        .bind(after)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(StoredBallot {
+                id: row.try_get(0)?,
+                polling_place_id: row.try_get(1)?,
+                token: row.try_get::<Option<String>, _>(2)?.unwrap_or_default(),
+                party_id: row.try_get(3)?,
+                candidate_ids: ids_from_json(&row.try_get::<String, _>(4)?)?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn chain_at(
+    pool: &AnyPool,
+    polling_place_id: i64,
+    seqno: i64,
+) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT chain FROM votes WHERE polling_place_id = $1 AND seqno = $2")
+        .bind(polling_place_id)
+        .bind(seqno)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row
+        .map(|row| row.try_get::<Option<String>, _>(0))
+        .transpose()?
+        .flatten())
+}
+
+pub(crate) async fn verdicts(
+    pool: &AnyPool,
+    polling_place_id: i64,
+    from: i64,
+    to: i64,
+) -> Result<Vec<StoredVerdict>> {
+    let rows = sqlx::query("SELECT seqno, accepted, reason FROM votes WHERE polling_place_id = $1 AND seqno >= $2 AND seqno <= $3 ORDER BY seqno")
+        .bind(polling_place_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(StoredVerdict {
+                seqno: row.try_get(0)?,
+                accepted: row.try_get::<i64, _>(1)? != 0,
+                reason: row.try_get(2)?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn vote_log(pool: &AnyPool) -> Result<Vec<VoteRow>> {
+    let rows = sqlx::query("SELECT polling_place_id, seqno, chain, accepted, reason, token, party_id, candidate_ids, election_id FROM votes ORDER BY id")
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(VoteRow {
+                polling_place_id: row.try_get(0)?,
+                seqno: row.try_get(1)?,
+                chain: row.try_get(2)?,
+                accepted: row.try_get::<i64, _>(3)? != 0,
+                reason: row.try_get(4)?,
+                token: row.try_get(5)?,
+                party_id: row.try_get(6)?,
+                candidate_ids: ids_from_json(&row.try_get::<String, _>(7)?)?,
+                election_id: row.try_get(8)?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn feed_last_seqno(pool: &AnyPool) -> Result<i64> {
+    Ok(sqlx::query("SELECT COALESCE(MAX(seqno), 0) FROM feed")
+        .fetch_one(pool)
+        .await?
+        .try_get(0)?)
+}
+
+pub(crate) async fn feed_batch(pool: &AnyPool, from: i64, limit: i64) -> Result<Vec<FeedEntry>> {
+    let rows = sqlx::query("SELECT seqno, polling_place_id, party_id, candidate_ids FROM feed WHERE seqno >= $1 ORDER BY seqno LIMIT $2")
+        .bind(from)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(FeedEntry {
+                seqno: row.try_get(0)?,
+                polling_place_id: row.try_get(1)?,
+                party_id: row.try_get(2)?,
+                candidate_ids: ids_from_json(&row.try_get::<String, _>(3)?)?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn papers(pool: &AnyPool, polling_place_id: i64) -> Result<Vec<StoredPaper>> {
+    let rows = sqlx::query("SELECT polling_place_id, sha256, data, encrypted_message, encrypted_object FROM commission_papers WHERE polling_place_id = $1 ORDER BY id")
+        .bind(polling_place_id)
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(StoredPaper {
+                polling_place_id: row.try_get(0)?,
+                sha256: row.try_get(1)?,
+                data: row.try_get(2)?,
+                encrypted_message: row.try_get(3)?,
+                encrypted_object: row.try_get(4)?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn sqlite_integrity_check(pool: &AnyPool) -> Result<String> {
+    Ok(sqlx::query("PRAGMA integrity_check")
+        .fetch_one(pool)
+        .await?
+        .try_get(0)?)
+}
