@@ -38,9 +38,33 @@ pub fn options(config: &ElectionConfig) -> ResultsOptions {
 ///
 /// # Errors
 /// [`ResultsError::Seats`] for a tie the rules do not decide.
+///
+/// Early in a count, when the valid votes of passing parties are too few for the
+/// republic electoral number to round above zero (fewer than 76 with 151), the rules
+/// allocate nothing: every party is shown with its votes, outside parliament and
+/// without seats, until there are enough votes.
 pub fn outcome(config: &ElectionConfig, tally: &Tally) -> Result<SeatOutcome, ResultsError> {
-    results::seat_outcome(config, tally, &options(config))
-        .map_err(|error| ResultsError::Seats(error.to_string()))
+    match results::seat_outcome(config, tally, &options(config)) {
+        Ok(outcome) => Ok(outcome),
+        Err(electie_tally::Error::ZeroQuota) => Ok(no_seats(tally)),
+        Err(error) => Err(ResultsError::Seats(error.to_string())),
+    }
+}
+
+fn no_seats(tally: &Tally) -> SeatOutcome {
+    let party_votes = tally.party_totals();
+    let candidate_votes = tally.candidate_totals();
+    let parties = party_votes.len();
+    let candidates = candidate_votes.len();
+    SeatOutcome {
+        party_votes,
+        candidate_votes,
+        passing: vec![false; parties],
+        passing_votes: 0,
+        seats: vec![0; parties],
+        elected: vec![false; candidates],
+        vacant: vec![0; parties],
+    }
 }
 
 /// `get-parties-results` (`with_candidates` false) and `get-party-candidate-results`
