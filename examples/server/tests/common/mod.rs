@@ -68,6 +68,7 @@ impl Db {
         if let Some(db) = Db::postgres().await {
             all.push(db);
         }
+        eprintln!("databases: {:?}", all.iter().map(Db::name).collect::<Vec<_>>());
         all
     }
 
