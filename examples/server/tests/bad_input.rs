@@ -1,5 +1,6 @@
 //! Every bad input of the vote route and its neighbours: the status, the body, nothing
 //! stored, never a 500, and the server keeps answering.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

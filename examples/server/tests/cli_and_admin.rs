@@ -1,6 +1,7 @@
 //! The command lines (`enroll`, `admin`, `serve` flags and variables), login, publish
 //! and hide, CORS, the Authorization header on open routes, the commission paper, and
 //! SIGTERM.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

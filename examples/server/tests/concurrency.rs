@@ -1,5 +1,6 @@
 //! Two batches racing with the same (token, polling place): exactly one vote stored,
 //! in both modes, on SQLite and (when given) PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

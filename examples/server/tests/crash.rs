@@ -7,6 +7,7 @@
 //! server's sync state. At the end: every vote stored exactly once, the tally equals a
 //! recount from the store and from the feed after close, and SQLite's integrity check
 //! passes. `ELECTIE_CRASH_SEED=N` replays a run; the seed is printed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

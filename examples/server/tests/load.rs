@@ -9,6 +9,7 @@
 //! `ELECTIE_LOAD_VOTES` (default 6000), `ELECTIE_LOAD_GATEWAYS` (default 12) and
 //! `ELECTIE_LOAD_ROUNDS` (default 3) size it; with `ELECTIE_TEST_POSTGRES_URL` set it
 //! also runs on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The original server's own test cases, through HTTP, on SQLite and (when the test
 //! script provides a cluster) PostgreSQL; and the real electiersa 0.1.1 ciphertexts.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The sync protocol of spec 41 §2 (sequence numbers, hash chain, resends, verdicts),
 //! the close of §3 and the ballot feed, on SQLite and (when given) PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -41,7 +41,9 @@ impl Storage for PostgresStorage {
         let mut transaction = conn.begin().await?;
         let reply = sql::apply(&mut transaction, &op).await?;
         #[cfg(feature = "crash-points")]
-        crate::ingest::crash_point("before-commit");
+        if matches!(op, WriteOp::Batch(_)) {
+            crate::ingest::crash_point("before-commit");
+        }
         transaction.commit().await?;
         Ok(reply)
     }

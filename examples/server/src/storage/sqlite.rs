@@ -179,7 +179,9 @@ async fn run_group(conn: &mut AnyConnection, group: &[Job]) -> Vec<Result<WriteR
         results.push(result);
     }
     #[cfg(feature = "crash-points")]
-    crate::ingest::crash_point("before-commit");
+    if group.iter().any(|(op, _)| matches!(op, WriteOp::Batch(_))) {
+        crate::ingest::crash_point("before-commit");
+    }
     if let Err(error) = conn.execute("COMMIT").await {
         let _ = conn.execute("ROLLBACK").await;
         return group.iter().map(|_| Err(copy_error(&error))).collect();

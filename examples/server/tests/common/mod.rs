@@ -1,6 +1,12 @@
 //! What the server tests share: starting the binary on 127.0.0.1 with a port chosen at
 //! run time, seeding its database with the test keys, sealing votes as a gateway does.
-#![allow(dead_code, missing_docs, unreachable_pub)]
+#![allow(
+    dead_code,
+    missing_docs,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -68,7 +74,10 @@ impl Db {
         if let Some(db) = Db::postgres().await {
             all.push(db);
         }
-        eprintln!("databases: {:?}", all.iter().map(Db::name).collect::<Vec<_>>());
+        eprintln!(
+            "databases: {:?}",
+            all.iter().map(Db::name).collect::<Vec<_>>()
+        );
         all
     }
 
@@ -231,12 +240,21 @@ pub struct Server {
 
 impl Server {
     pub fn start(installation: &Installation, extra: &[&str]) -> Server {
+        Self::start_with_env(installation, extra, &[])
+    }
+
+    pub fn start_with_env(
+        installation: &Installation,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Server {
         let mut child = Command::new(BIN)
             .arg("serve")
             .args(installation.store_args())
             .args(["--listen", "127.0.0.1:0"])
             .args(extra)
             .env("ELECTIE_LOG", "info,sqlx=warn")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
