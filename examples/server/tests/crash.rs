@@ -77,19 +77,18 @@ async fn run_gateway(
         if url != known_base {
             // A new server process: resend the last acknowledged batch (lost-response
             // case), then ask where the server is.
-            if acked > 0 {
-                if let Ok(response) = client
+            if acked > 0
+                && let Ok(response) = client
                     .post(format!("{url}/elections/vote"))
                     .json(&bodies[acked - 1])
                     .send()
                     .await
-                {
-                    let status = response.status().as_u16();
-                    let body: Value = response.json().await.unwrap_or(Value::Null);
-                    if status == 200 {
-                        assert_eq!(body, accepted(), "a resend is answered as the first time");
-                        resends += 1;
-                    }
+            {
+                let status = response.status().as_u16();
+                let body: Value = response.json().await.unwrap_or(Value::Null);
+                if status == 200 {
+                    assert_eq!(body, accepted(), "a resend is answered as the first time");
+                    resends += 1;
                 }
             }
             match client
@@ -129,17 +128,15 @@ async fn run_gateway(
                         assert_eq!(answer, accepted());
                         acked += 1;
                         // Now and then the response "was lost": send it again.
-                        if rng.below(8) == 0 {
-                            if let Ok(response) = client
+                        if rng.below(8) == 0
+                            && let Ok(response) = client
                                 .post(format!("{url}/elections/vote"))
                                 .json(body)
                                 .send()
                                 .await
-                            {
-                                if response.status() == 200 {
-                                    resends += 1;
-                                }
-                            }
+                            && response.status() == 200
+                        {
+                            resends += 1;
                         }
                     }
                     409 => known_base.clear(),

@@ -104,7 +104,7 @@ async fn original_cases(db: Db) {
     }
     // The same vote in two requests: the second is refused, nothing stored twice.
     let again = seal(&sealer, &vote(Some(10), &[1075, 1076], "t-valid"));
-    let (status, body) = post(&client, &url, &batch(0, &[again.clone()])).await;
+    let (status, body) = post(&client, &url, &batch(0, std::slice::from_ref(&again))).await;
     assert_eq!(
         (status, body),
         (

@@ -11,7 +11,7 @@ use super::{
     VoteRow,
 };
 
-/// A write, run by [`apply`] inside a transaction or a savepoint.
+/// A write, run inside a transaction of its own or a savepoint of a group commit.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum WriteOp {
