@@ -141,7 +141,8 @@ struct Report {
     /// Ballots new this run.
     new: usize,
     coverage: Coverage,
-    /// Municipalities compared and equal.
+    /// Municipalities whose recount equals the server's numbers (those without votes
+    /// included).
     municipalities_agreeing: usize,
     /// Municipalities not comparable yet (a polling place still open).
     municipalities_pending: usize,
@@ -188,7 +189,7 @@ fn print_report(report: &Report) {
             report.municipalities_agreeing
         ),
         Coverage::Partial => format!(
-            "{} municipalities with every polling place closed recounted from the feed; {} pending (a polling place still open); national results not yet comparable",
+            "{} municipalities agree with the recount of the feed; {} pending (a polling place still open, its ballots not in the feed yet); national results are compared once every counted polling place has closed",
             report.municipalities_agreeing, report.municipalities_pending
         ),
         Coverage::Unpublished => {
