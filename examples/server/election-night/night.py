@@ -144,14 +144,22 @@ class Night:
         self.log = log or (lambda message: print(message, file=sys.stderr))
         self.process: subprocess.Popen | None = None
         self.url = ""
-        self.password = secrets.token_urlsafe(18)
+        # a simulation's admin password, kept beside the data so a copy of the
+        # directory (the tests copy a prepared one) or a restart can log in again
+        password_file = self.data_dir / "simulation-admin-password"
+        if password_file.exists():
+            self.password = password_file.read_text().strip()
+        else:
+            self.password = secrets.token_urlsafe(18)
+            subprocess.run([self.server_bin, "admin", "--data-dir", str(self.data_dir), "--username", "admin",
+                            "--password-stdin"], input=(self.password + "\n").encode(), check=True,
+                           capture_output=True, timeout=120)
+            password_file.write_text(self.password + "\n")
+            password_file.chmod(0o600)
         self.gateway_dir = self.data_dir / "gateway"
         if not (self.gateway_dir / "private.pem").exists():
             subprocess.run([self.electie, "keygen", "--out", str(self.gateway_dir)], check=True,
                            capture_output=True, timeout=120)
-        subprocess.run([self.server_bin, "admin", "--data-dir", str(self.data_dir), "--username", "admin",
-                        "--password-stdin"], input=(self.password + "\n").encode(), check=True,
-                       capture_output=True, timeout=120)
         self.config = self._bundled_config()
         self.election_id = self.config.get("election_id", "election_id")
         self.gateways: dict[int, Gateway] = {}

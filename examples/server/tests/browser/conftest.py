@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,8 @@ sys.path.insert(0, str(HERE))
 from night import REPO, Night, binary, http  # noqa: E402
 
 ARTEFACTS = REPO / "target" / "results-page"
+# polling places simulated: two whole municipalities, one in every region, then a sample
+PLACES = 12
 
 
 def observe(night_url: str, state: Path | None, *extra: str, timeout: float = 120):
@@ -39,13 +42,25 @@ def artefacts() -> Path:
     return ARTEFACTS
 
 
+@pytest.fixture(scope="session")
+def prepared(tmp_path_factory) -> Path:
+    """A data directory with the admin, the gateway key and every sampled polling place
+    enrolled, made once: enrolling costs a key pair per polling place."""
+    data = tmp_path_factory.mktemp("prepared") / "data"
+    Night(data, places=PLACES)
+    return data
+
+
 @pytest.fixture()
-def make_night(tmp_path):
-    """Factory of nights; every server started is stopped at the end of the test."""
+def make_night(tmp_path, prepared):
+    """Factory of nights on copies of the prepared directory; every server started is
+    stopped at the end of the test."""
     nights: list[Night] = []
 
     def make(**kwargs) -> Night:
-        night = Night(tmp_path / f"night{len(nights)}", **kwargs)
+        data = tmp_path / f"night{len(nights)}"
+        shutil.copytree(prepared, data)
+        night = Night(data, places=PLACES, **kwargs)
         nights.append(night)
         return night
 

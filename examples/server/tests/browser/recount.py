@@ -3,7 +3,8 @@
 Reads the whole feed, counts party and preferential votes, and allocates the 150 NR SR
 seats by the law (30-tally.md): 5 % / 7 % / 10 % thresholds by coalition size on all
 valid votes, republic electoral number rounded to the nearest integer, floor, then the
-largest remainders (equal remainders: more votes). Exact integers and fractions only.
+largest remainders (equal remainders: more votes), or seats over the house taken back
+from the smallest remainders. Exact integers and fractions only.
 """
 
 from __future__ import annotations
@@ -34,15 +35,18 @@ def recount(ballots: list[dict], coalition_sizes: dict[int, int], house: int = 1
                if valid and Fraction(v * 100, valid) >= needed.get(coalition_sizes.get(p, 1), 10)}
     seats = {p: 0 for p in parties}
     if passing:
-        total = sum(passing.values())
-        rvc = (2 * total + (house + 1)) // (2 * (house + 1))  # nearest, half up
+        rvc = (2 * sum(passing.values()) + house + 1) // (2 * (house + 1))  # nearest, half up
+        remainder = {}
         for p, v in passing.items():
-            seats[p] = v // rvc
-        order = sorted(passing, key=lambda p: (-(passing[p] - seats[p] * rvc), -passing[p]))
-        given = sum(seats.values())
-        for p in order[:max(0, house - given)]:
-            seats[p] += 1
-        for p in reversed(order[len(order) - max(0, given - house):] if given > house else []):
-            seats[p] -= 1
+            seats[p], remainder[p] = divmod(v, rvc)
+        # in rounds of at most one seat per subject: free seats to the largest remainders
+        # (equal: more votes), seats over the house back from the smallest (equal: fewer)
+        while (free := house - sum(seats.values())) > 0:
+            for p in sorted(passing, key=lambda p: (-remainder[p], -passing[p]))[:free]:
+                seats[p] += 1
+        while (excess := sum(seats.values()) - house) > 0:
+            holders = [p for p in passing if seats[p] > 0]
+            for p in sorted(holders, key=lambda p: (remainder[p], passing[p]))[:excess]:
+                seats[p] -= 1
     return {"blank": sum(1 for b in ballots if b["party_id"] is None), "parties": dict(parties),
             "preferential": dict(preferential), "seats": seats, "total": len(ballots)}

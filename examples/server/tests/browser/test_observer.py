@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import observe
+from conftest import PLACES, observe
 from night import Night, binary, http
 from recount import read_feed, recount
 
@@ -22,11 +22,12 @@ FEED_BATCH = 7  # small, so the observer pages through many batches
 
 
 @pytest.fixture(scope="module")
-def honest(tmp_path_factory):
+def honest(tmp_path_factory, prepared):
     """A whole night, observed at each stage; the server is stopped at the end, its
     data directory and the observer's state kept for the tampering tests."""
     base = tmp_path_factory.mktemp("honest")
-    night = Night(base / "data", places=10, feed_batch_size=FEED_BATCH)
+    shutil.copytree(prepared, base / "data")
+    night = Night(base / "data", places=PLACES, feed_batch_size=FEED_BATCH)
     night.start()
     state = base / "observer.json"
     stages = {}
@@ -83,7 +84,7 @@ def test_agrees_at_every_stage_and_resumes(honest):
 
 
 def test_table_verdict_for_people(honest, tmp_path):
-    night = Night(honest["base"] / "data", places=10, feed_batch_size=FEED_BATCH,
+    night = Night(honest["base"] / "data", places=PLACES, feed_batch_size=FEED_BATCH,
                   listen=honest["url"].removeprefix("http://"))
     night.start()
     try:
@@ -124,7 +125,7 @@ def tampered(honest, tmp_path, edit):
     connection.close()
     state = tmp_path / "observer.json"
     shutil.copy(honest["state"], state)
-    night = Night(data, places=10, feed_batch_size=FEED_BATCH, listen=honest["url"].removeprefix("http://"))
+    night = Night(data, places=PLACES, feed_batch_size=FEED_BATCH, listen=honest["url"].removeprefix("http://"))
     night.start()
     return night, state
 
@@ -223,7 +224,7 @@ def test_a_reordered_range(honest, tmp_path):
 
 
 def test_an_observer_stopped_mid_run_resumes(honest, tmp_path):
-    night = Night(honest["base"] / "data", places=10, feed_batch_size=1,
+    night = Night(honest["base"] / "data", places=PLACES, feed_batch_size=1,
                   listen=honest["url"].removeprefix("http://"))
     night.start()
     state = tmp_path / "observer.json"
@@ -249,7 +250,7 @@ def test_cannot_judge_an_unreachable_server(tmp_path):
 
 
 def test_a_state_file_of_another_server_is_refused(honest, tmp_path):
-    night = Night(honest["base"] / "data", places=10, listen=honest["url"].removeprefix("http://"))
+    night = Night(honest["base"] / "data", places=PLACES, listen=honest["url"].removeprefix("http://"))
     night.start()
     state = tmp_path / "observer.json"
     state.write_text(json.dumps({"format": "electie-observer-state/1", "server": "http://127.0.0.1:1",

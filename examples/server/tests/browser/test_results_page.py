@@ -58,7 +58,7 @@ def wait_until(predicate, timeout=8.0, what="condition"):
 
 @pytest.fixture()
 def night(make_night):
-    night = make_night(places=12)
+    night = make_night()
     night.start()
     return night
 
@@ -179,8 +179,24 @@ def test_drill_down_region_county_municipality(night, page, artefacts):
     assert page.locator(".trail a").first.inner_text() == "Slovenská republika"
 
 
-def test_language_switch_and_keyboard(night, page):
+def test_too_few_votes_for_seats_says_so(night, page):
+    # 10 votes: the republic electoral number rounds to 0, so no seat can be given; the
+    # API answers 409 and the page says why, with participation and areas still shown
     night.cast(min(night.gateways), 10)
+    night.publish()
+    status, answer = http("POST", f"{night.url}/elastic/get-parties-results", {})
+    assert status == 409, answer
+    page.goto(f"{night.url}/results")
+    assert "Mandáty zatiaľ nemožno rozdeliť." in page.locator("#no-seats").inner_text()
+    assert answer["detail"] in page.locator("#no-seats").inner_text()
+    check_participation(page, api_status(night))
+    regions = {place["region_code"] for place in night.config["polling_places"]}
+    assert page.locator("#area-table tbody tr").count() == len(regions)
+
+
+def test_language_switch_and_keyboard(night, page):
+    for place in sorted(night.gateways)[:6]:
+        night.cast(place, 25)
     night.publish()
     page.goto(f"{night.url}/results")
     assert page.evaluate("document.documentElement.lang") == "sk"
@@ -199,8 +215,8 @@ def test_language_switch_and_keyboard(night, page):
 
 
 def test_readable_without_javascript(night, browser):
-    for place in list(night.gateways)[:4]:
-        night.cast(place, 10)
+    for place in list(night.gateways)[:6]:
+        night.cast(place, 25)
     night.publish()
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
@@ -218,7 +234,7 @@ def test_readable_without_javascript(night, browser):
 
 
 def test_reconnects_after_a_server_restart(night, page):
-    night.cast(min(night.gateways), 10)
+    night.cast(min(night.gateways), 10)  # too few for seats: participation is enough here
     night.publish()
     page.goto(f"{night.url}/results")
     page.wait_for_selector("#live.ok")
