@@ -123,6 +123,7 @@ pub(crate) enum Key {
     NoVotesYet,
     HouseSize,
     NoSeats,
+    Total,
 }
 
 impl Key {
@@ -138,6 +139,7 @@ impl Key {
             Key::Turnout => ("Účasť", "Turnout"),
             Key::PollingPlaces => ("Volebné miestnosti", "Polling places"),
             Key::Counted => ("započítané", "counted"),
+            Key::Total => ("spolu", "in all"),
             Key::Closed => ("uzavreté", "closed"),
             Key::NotPublished => (
                 "Výsledky zatiaľ nie sú zverejnené.",

@@ -325,8 +325,14 @@ async fn events(State(state): Shared) -> Sse<impl Stream<Item = Result<Event, In
     // the first event goes out at once: a page that reconnects catches up
     receiver.mark_changed();
     let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.changed().await.ok()?;
-        let fingerprint = receiver.borrow_and_update().clone();
+        let fingerprint = loop {
+            receiver.changed().await.ok()?;
+            let fingerprint = receiver.borrow_and_update().clone();
+            // empty until the watcher's first look; a browser drops an event without data
+            if !fingerprint.is_empty() {
+                break fingerprint;
+            }
+        };
         Some((
             Ok(Event::default().event("results").data(fingerprint).retry(Duration::from_secs(1))),
             receiver,

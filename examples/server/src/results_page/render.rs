@@ -286,7 +286,7 @@ fn participation(html: &mut String, lang: Lang, snapshot: &Snapshot) {
          <div><dt>{registered}</dt><dd id=\"registered-voters\">{registered_value}</dd></div>\n\
          <div><dt>{votes}</dt><dd id=\"total-votes\">{votes_value}</dd></div>\n\
          <div><dt>{turnout}</dt><dd id=\"participation-value\">{turnout_value}</dd></div>\n\
-         <div><dt>{places}</dt><dd id=\"polling-places\">{counted_label} {counted} / {closed_label} {closed} / {total}</dd></div>\n\
+         <div><dt>{places}</dt><dd id=\"polling-places\">{counted_label} {counted} · {closed_label} {closed} · {total_label} {total}</dd></div>\n\
          </dl>\n<div class=\"turnout-bar\" aria-hidden=\"true\"><div style=\"width:{width:.2}%\"></div></div>\n</section>\n",
         title = lang.t(Key::Participation),
         registered = lang.t(Key::RegisteredVoters),
@@ -299,6 +299,7 @@ fn participation(html: &mut String, lang: Lang, snapshot: &Snapshot) {
         counted_label = lang.t(Key::Counted),
         counted = format_args!("<data id=\"places-counted\" value=\"{0}\">{0}</data>", snapshot.counted),
         closed_label = lang.t(Key::Closed),
+        total_label = lang.t(Key::Total),
         closed = format_args!("<data id=\"places-closed\" value=\"{0}\">{0}</data>", snapshot.closed),
         total = format_args!("<data id=\"places-total\" value=\"{0}\">{0}</data>", status.number_of_polling_places),
         width = status.participation.clamp(0.0, 100.0),

@@ -133,7 +133,9 @@ def test_unpublished_then_published_live(night, page, artefacts):
     wait_until(lambda: int(data_value(page, "#places-closed")) == 1, what="a closed polling place")
     assert int(data_value(page, "#places-counted")) == counted
     assert "Priebežne" in page.locator("#live").inner_text()
-    page.screenshot(path=str(artefacts / "national.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 1700})
+    page.screenshot(path=str(artefacts / "national.png"))
+    page.screenshot(path=str(artefacts / "national-full.png"), full_page=True)
 
 
 def test_drill_down_region_county_municipality(night, page, artefacts):
