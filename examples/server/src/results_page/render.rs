@@ -416,6 +416,10 @@ fn seat_chart(html: &mut String, config: &ElectionConfig, lang: Lang, house: u64
         "<text x=\"0\" y=\"-8\" text-anchor=\"middle\" class=\"house\">{house}</text>\n</svg>\n<figcaption>{}</figcaption>\n</figure>\n<ul class=\"legend\">",
         lang.t(Key::SeatChartNote)
     );
+    if allocated == 0 {
+        // too few votes yet for the republic electoral number: the API gives no seats
+        let _ = write!(html, "<li id=\"no-seats-yet\">{}</li>", lang.t(Key::NoSeats));
+    }
     for (info, seats) in &seated {
         let _ = write!(html, "<li><span class=\"swatch\" style=\"background:{}\" aria-hidden=\"true\"></span>{} <strong>{seats}</strong></li>", info.colour, escape(info.short));
     }

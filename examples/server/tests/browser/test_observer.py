@@ -243,6 +243,19 @@ def test_an_observer_stopped_mid_run_resumes(honest, tmp_path):
     assert report["coverage"] == "complete" and report["reread"] + report["new"] == report["lastseqno"]
 
 
+def test_agrees_on_a_night_too_small_for_seats(make_night, tmp_path):
+    # 10 votes: no republic electoral number yet, so no seats; the recount must agree
+    night = make_night()
+    night.start()
+    place = min(night.gateways)
+    night.cast(place, 10)
+    night.close(place)
+    night.publish()
+    code, out, err, report = observe(night.url, tmp_path / "observer.json")
+    assert code == 0, (out, err)
+    assert report["coverage"] == "complete" and report["lastseqno"] == 10
+
+
 def test_cannot_judge_an_unreachable_server(tmp_path):
     code, out, err, report = observe("http://127.0.0.1:9", None)
     assert code == 2 and report is None
