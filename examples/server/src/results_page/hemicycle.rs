@@ -60,7 +60,8 @@ pub(crate) fn layout(seats: usize) -> (Vec<SeatSpot>, f64) {
         let Some(row) = (0..rows)
             .filter(|&row| counts[row] < caps[row])
             .max_by(|&a, &b| {
-                let short = |row: usize| seats as f64 * radii[row] / total_radius - counts[row] as f64;
+                let short =
+                    |row: usize| seats as f64 * radii[row] / total_radius - counts[row] as f64;
                 short(a).total_cmp(&short(b)).then(a.cmp(&b))
             })
         else {

@@ -56,7 +56,7 @@ impl Lang {
         };
         let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 3);
         for (index, digit) in digits.chars().enumerate() {
-            if index > 0 && (digits.len() - index) % 3 == 0 {
+            if index > 0 && (digits.len() - index).is_multiple_of(3) {
                 out.push_str(separator);
             }
             out.push(digit);
@@ -180,7 +180,10 @@ impl Key {
             Key::Leading => ("Vedie", "Leading"),
             Key::Live => ("Priebežne aktualizované", "Live"),
             Key::Connecting => ("Pripája sa…", "Connecting…"),
-            Key::Reconnecting => ("Spojenie prerušené, pripája sa znova…", "Connection lost, reconnecting…"),
+            Key::Reconnecting => (
+                "Spojenie prerušené, pripája sa znova…",
+                "Connection lost, reconnecting…",
+            ),
             Key::UpdatedAt => ("Aktualizované", "Updated"),
             Key::NotFound => ("Takáto lokalita neexistuje.", "No such locality."),
             Key::BackToCountry => ("Späť na celú republiku", "Back to the whole country"),

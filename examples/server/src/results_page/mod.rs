@@ -71,12 +71,14 @@ fn view_of(query: &HashMap<String, String>) -> Result<View, ()> {
             Some(text) => text.parse::<i64>().map(Some).map_err(|_| ()),
         }
     };
-    Ok(match (code("region")?, code("county")?, code("municipality")?) {
-        (_, _, Some(code)) => View::Municipality(code),
-        (_, Some(code), None) => View::County(code),
-        (Some(code), None, None) => View::Region(code),
-        (None, None, None) => View::National,
-    })
+    Ok(
+        match (code("region")?, code("county")?, code("municipality")?) {
+            (_, _, Some(code)) => View::Municipality(code),
+            (_, Some(code), None) => View::County(code),
+            (Some(code), None, None) => View::Region(code),
+            (None, None, None) => View::National,
+        },
+    )
 }
 
 async fn page(State(state): Shared, Query(query): Query<HashMap<String, String>>) -> Response {
@@ -84,11 +86,17 @@ async fn page(State(state): Shared, Query(query): Query<HashMap<String, String>>
     let config = Arc::clone(&state.config);
     match view_of(&query) {
         Ok(view) if render::exists(&config, view) => match snapshot(&state, view).await {
-            Ok(snapshot) => html(StatusCode::OK, render::page(&config, view, lang, Some(&snapshot))),
+            Ok(snapshot) => html(
+                StatusCode::OK,
+                render::page(&config, view, lang, Some(&snapshot)),
+            ),
             Err(message) => unavailable(message),
         },
         // an unknown or malformed area: the page says so, with a way back
-        _ => html(StatusCode::NOT_FOUND, render::page(&config, View::Municipality(i64::MIN), lang, None)),
+        _ => html(
+            StatusCode::NOT_FOUND,
+            render::page(&config, View::Municipality(i64::MIN), lang, None),
+        ),
     }
 }
 
@@ -97,10 +105,16 @@ async fn fragment(State(state): Shared, Query(query): Query<HashMap<String, Stri
     let config = Arc::clone(&state.config);
     match view_of(&query) {
         Ok(view) if render::exists(&config, view) => match snapshot(&state, view).await {
-            Ok(snapshot) => html(StatusCode::OK, render::app(&config, view, lang, Some(&snapshot))),
+            Ok(snapshot) => html(
+                StatusCode::OK,
+                render::app(&config, view, lang, Some(&snapshot)),
+            ),
             Err(message) => unavailable(message),
         },
-        _ => html(StatusCode::NOT_FOUND, render::app(&config, View::Municipality(i64::MIN), lang, None)),
+        _ => html(
+            StatusCode::NOT_FOUND,
+            render::app(&config, View::Municipality(i64::MIN), lang, None),
+        ),
     }
 }
 
@@ -112,14 +126,20 @@ fn unavailable(message: String) -> Response {
     (
         StatusCode::SERVICE_UNAVAILABLE,
         [(header::CACHE_CONTROL, "no-store")],
-        Html(format!("<!doctype html><meta charset=\"utf-8\"><title>503</title><p>{}</p>", render::escape(&message))),
+        Html(format!(
+            "<!doctype html><meta charset=\"utf-8\"><title>503</title><p>{}</p>",
+            render::escape(&message)
+        )),
     )
         .into_response()
 }
 
 async fn style() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
         STYLE,
     )
         .into_response()
@@ -127,7 +147,10 @@ async fn style() -> Response {
 
 async fn script() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
         SCRIPT,
     )
         .into_response()
@@ -190,23 +213,38 @@ async fn snapshot(state: &AppState, view: View) -> Result<Snapshot, String> {
             View::County(code) => Some(("county_code", code)),
             View::Municipality(code) => Some(("municipality_code", code)),
         };
-        let status: Status = crate::results::status(&config, tally, filter).map_err(|error| error.to_string())?;
+        let status: Status =
+            crate::results::status(&config, tally, filter).map_err(|error| error.to_string())?;
         let (child_level, children_codes): (Option<&str>, Vec<i64>) = match view {
-            View::National => (Some("region_code"), config.regions().iter().map(|r| r.code).collect()),
+            View::National => (
+                Some("region_code"),
+                config.regions().iter().map(|r| r.code).collect(),
+            ),
             View::Region(code) => (
                 Some("county_code"),
-                config.counties().iter().filter(|c| c.region_code == code).map(|c| c.code).collect(),
+                config
+                    .counties()
+                    .iter()
+                    .filter(|c| c.region_code == code)
+                    .map(|c| c.code)
+                    .collect(),
             ),
             View::County(code) => (
                 Some("municipality_code"),
-                config.municipalities().iter().filter(|m| m.county_code == code).map(|m| m.code).collect(),
+                config
+                    .municipalities()
+                    .iter()
+                    .filter(|m| m.county_code == code)
+                    .map(|m| m.code)
+                    .collect(),
             ),
             View::Municipality(_) => (None, Vec::new()),
         };
         let mut children: Vec<LocalityResult> = Vec::new();
         if let Some(level) = child_level {
             for code in children_codes {
-                let mut rows = crate::results::by_locality(&config, tally, level, Some(code)).map_err(|error| error.to_string())?;
+                let mut rows = crate::results::by_locality(&config, tally, level, Some(code))
+                    .map_err(|error| error.to_string())?;
                 if !published {
                     rows.iter_mut().for_each(|row| row.parties.clear());
                 }
@@ -255,7 +293,9 @@ async fn snapshot(state: &AppState, view: View) -> Result<Snapshot, String> {
 static WATCHERS: Mutex<Vec<(Weak<AppState>, watch::Receiver<String>)>> = Mutex::new(Vec::new());
 
 fn watcher(state: &Arc<AppState>) -> watch::Receiver<String> {
-    let mut watchers = WATCHERS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut watchers = WATCHERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     watchers.retain(|(weak, _)| weak.strong_count() > 0);
     if let Some((_, receiver)) = watchers
         .iter()
@@ -291,7 +331,9 @@ fn watcher(state: &Arc<AppState>) -> watch::Receiver<String> {
             });
         }
         // dropping the sender ends every event stream of this state
-        let mut watchers = WATCHERS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut watchers = WATCHERS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         watchers.retain(|(other, _)| !std::ptr::eq(other.as_ptr(), weak.as_ptr()));
     });
     receiver
@@ -334,7 +376,10 @@ async fn events(State(state): Shared) -> Sse<impl Stream<Item = Result<Event, In
             }
         };
         Some((
-            Ok(Event::default().event("results").data(fingerprint).retry(Duration::from_secs(1))),
+            Ok(Event::default()
+                .event("results")
+                .data(fingerprint)
+                .retry(Duration::from_secs(1))),
             receiver,
         ))
     });

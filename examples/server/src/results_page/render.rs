@@ -147,7 +147,10 @@ fn area(config: &ElectionConfig, view: View, lang: Lang) -> Option<(String, Vec<
         View::National => Some((lang.t(Key::Country).to_owned(), vec![])),
         View::Region(code) => {
             let r = region(code)?;
-            Some((r.name.clone(), vec![(lang.t(Key::Country).to_owned(), View::National)]))
+            Some((
+                r.name.clone(),
+                vec![(lang.t(Key::Country).to_owned(), View::National)],
+            ))
         }
         View::County(code) => {
             let c = county(code)?;
@@ -177,9 +180,18 @@ pub(crate) fn exists(config: &ElectionConfig, view: View) -> bool {
 }
 
 /// The whole document: head, the application part, the script.
-pub(crate) fn page(config: &ElectionConfig, view: View, lang: Lang, snapshot: Option<&Snapshot>) -> String {
+pub(crate) fn page(
+    config: &ElectionConfig,
+    view: View,
+    lang: Lang,
+    snapshot: Option<&Snapshot>,
+) -> String {
     let texts = config.texts();
-    let election = text(lang, &texts.elections_name_long.sk, &texts.elections_name_long.en);
+    let election = text(
+        lang,
+        &texts.elections_name_long.sk,
+        &texts.elections_name_long.en,
+    );
     let title = if election.is_empty() {
         lang.t(Key::Title).to_owned()
     } else {
@@ -199,10 +211,19 @@ pub(crate) fn page(config: &ElectionConfig, view: View, lang: Lang, snapshot: Op
 }
 
 /// The part the script replaces on every update: header, live status, content.
-pub(crate) fn app(config: &ElectionConfig, view: View, lang: Lang, snapshot: Option<&Snapshot>) -> String {
+pub(crate) fn app(
+    config: &ElectionConfig,
+    view: View,
+    lang: Lang,
+    snapshot: Option<&Snapshot>,
+) -> String {
     let mut html = String::new();
     let texts = config.texts();
-    let election = text(lang, &texts.elections_name_long.sk, &texts.elections_name_long.en);
+    let election = text(
+        lang,
+        &texts.elections_name_long.sk,
+        &texts.elections_name_long.en,
+    );
     let date = text(lang, &texts.election_date.sk, &texts.election_date.en);
     let other = lang.other();
     let _ = write!(
@@ -210,8 +231,16 @@ pub(crate) fn app(config: &ElectionConfig, view: View, lang: Lang, snapshot: Opt
         "<header class=\"top\">\n<p class=\"election\">{election}{date}</p>\n\
          <nav aria-label=\"language\"><a id=\"lang-switch\" hreflang=\"{other_code}\" lang=\"{other_code}\" href=\"/results{switch_query}\">{switch}</a></nav>\n\
          <p id=\"live\" role=\"status\" aria-live=\"polite\" data-live=\"{live}\" data-connecting=\"{connecting}\" data-reconnecting=\"{reconnecting}\" data-updated=\"{updated}\"></p>\n</header>\n",
-        election = escape(if election.is_empty() { lang.t(Key::Title) } else { election }),
-        date = if date.is_empty() { String::new() } else { format!(" · {}", escape(date)) },
+        election = escape(if election.is_empty() {
+            lang.t(Key::Title)
+        } else {
+            election
+        }),
+        date = if date.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", escape(date))
+        },
         other_code = other.code(),
         switch_query = escape(&view.query(other)),
         switch = lang.t(Key::Switch),
@@ -244,7 +273,11 @@ pub(crate) fn app(config: &ElectionConfig, view: View, lang: Lang, snapshot: Opt
                 escape(label)
             );
         }
-        let _ = write!(html, "<li aria-current=\"page\">{}</li></ol></nav>\n", escape(&name));
+        let _ = writeln!(
+            html,
+            "<li aria-current=\"page\">{}</li></ol></nav>",
+            escape(&name)
+        );
     }
     let level = match view {
         View::National => String::new(),
@@ -252,19 +285,25 @@ pub(crate) fn app(config: &ElectionConfig, view: View, lang: Lang, snapshot: Opt
         View::County(_) => format!("{}: ", lang.t(Key::County)),
         View::Municipality(_) => format!("{}: ", lang.t(Key::Municipality)),
     };
-    let _ = write!(html, "<h1 id=\"area\" data-view=\"{}\">{}{}</h1>\n", escape(&view.query(lang)), escape(&level), escape(&name));
+    let _ = writeln!(
+        html,
+        "<h1 id=\"area\" data-view=\"{}\">{}{}</h1>",
+        escape(&view.query(lang)),
+        escape(&level),
+        escape(&name)
+    );
     participation(&mut html, lang, snapshot);
     if !snapshot.published {
-        let _ = write!(
+        let _ = writeln!(
             html,
-            "<section id=\"unpublished\" class=\"notice\"><h2>{}</h2><p>{}</p></section>\n",
+            "<section id=\"unpublished\" class=\"notice\"><h2>{}</h2><p>{}</p></section>",
             lang.t(Key::NotPublished),
             lang.t(Key::NotPublishedHint)
         );
     } else if let Some(reason) = &snapshot.seats_error {
-        let _ = write!(
+        let _ = writeln!(
             html,
-            "<section id=\"no-seats\" class=\"notice\"><h2>{}</h2><p>{}</p></section>\n",
+            "<section id=\"no-seats\" class=\"notice\"><h2>{}</h2><p>{}</p></section>",
             lang.t(Key::NoSeats),
             escape(reason)
         );
@@ -297,20 +336,37 @@ fn participation(html: &mut String, lang: Lang, snapshot: &Snapshot) {
         turnout_value = percent(lang, status.participation),
         places = lang.t(Key::PollingPlaces),
         counted_label = lang.t(Key::Counted),
-        counted = format_args!("<data id=\"places-counted\" value=\"{0}\">{0}</data>", snapshot.counted),
+        counted = format_args!(
+            "<data id=\"places-counted\" value=\"{0}\">{0}</data>",
+            snapshot.counted
+        ),
         closed_label = lang.t(Key::Closed),
         total_label = lang.t(Key::Total),
-        closed = format_args!("<data id=\"places-closed\" value=\"{0}\">{0}</data>", snapshot.closed),
-        total = format_args!("<data id=\"places-total\" value=\"{0}\">{0}</data>", status.number_of_polling_places),
+        closed = format_args!(
+            "<data id=\"places-closed\" value=\"{0}\">{0}</data>",
+            snapshot.closed
+        ),
+        total = format_args!(
+            "<data id=\"places-total\" value=\"{0}\">{0}</data>",
+            status.number_of_polling_places
+        ),
         width = status.participation.clamp(0.0, 100.0),
     );
 }
 
 /// One share bar with the party's threshold marked.
 fn share_bar(lang: Lang, share: f64, scale: f64, threshold: Option<f64>, colour: &str) -> String {
-    let width = if scale > 0.0 { (share / scale * 100.0).clamp(0.0, 100.0) } else { 0.0 };
+    let width = if scale > 0.0 {
+        (share / scale * 100.0).clamp(0.0, 100.0)
+    } else {
+        0.0
+    };
     let mark = threshold.map_or(String::new(), |t| {
-        let left = if scale > 0.0 { (t / scale * 100.0).clamp(0.0, 100.0) } else { 0.0 };
+        let left = if scale > 0.0 {
+            (t / scale * 100.0).clamp(0.0, 100.0)
+        } else {
+            0.0
+        };
         format!(
             "<span class=\"threshold\" style=\"left:{left:.2}%\" title=\"{} {}\"></span>",
             lang.t(Key::ThresholdMark),
@@ -322,7 +378,13 @@ fn share_bar(lang: Lang, share: f64, scale: f64, threshold: Option<f64>, colour:
     )
 }
 
-fn national_results(html: &mut String, config: &ElectionConfig, lang: Lang, snapshot: &Snapshot, rows: &[PartyResult]) {
+fn national_results(
+    html: &mut String,
+    config: &ElectionConfig,
+    lang: Lang,
+    snapshot: &Snapshot,
+    rows: &[PartyResult],
+) {
     let scale = rows
         .iter()
         .map(|r| r.percentage)
@@ -345,11 +407,13 @@ fn national_results(html: &mut String, config: &ElectionConfig, lang: Lang, snap
         lang.t(Key::Passes),
     );
     for row in rows {
-        let Some(info) = party_info(config, &row.id) else { continue };
+        let Some(info) = party_info(config, &row.id) else {
+            continue;
+        };
         let threshold = snapshot.thresholds.get(info.index).copied();
-        let _ = write!(
+        let _ = writeln!(
             html,
-            "<tr data-party=\"{id}\" class=\"{class}\"><th scope=\"row\"><span class=\"swatch\" style=\"background:{colour}\" aria-hidden=\"true\"></span><abbr title=\"{name}\">{short}</abbr></th><td class=\"num votes\">{votes}</td><td class=\"num share\">{share}</td><td class=\"bar-col\">{bar}</td><td class=\"num seats\">{seats}</td><td class=\"passes\">{passes}</td></tr>\n",
+            "<tr data-party=\"{id}\" class=\"{class}\"><th scope=\"row\"><span class=\"swatch\" style=\"background:{colour}\" aria-hidden=\"true\"></span><abbr title=\"{name}\">{short}</abbr></th><td class=\"num votes\">{votes}</td><td class=\"num share\">{share}</td><td class=\"bar-col\">{bar}</td><td class=\"num seats\">{seats}</td><td class=\"passes\">{passes}</td></tr>",
             id = escape(&row.id),
             class = if row.in_parliament { "in" } else { "out" },
             colour = info.colour,
@@ -359,7 +423,11 @@ fn national_results(html: &mut String, config: &ElectionConfig, lang: Lang, snap
             share = percent(lang, row.percentage),
             bar = share_bar(lang, row.percentage, scale, threshold, &info.colour),
             seats = format_args!("<data value=\"{0}\">{0}</data>", row.seats),
-            passes = if row.in_parliament { lang.t(Key::Yes) } else { lang.t(Key::No) },
+            passes = if row.in_parliament {
+                lang.t(Key::Yes)
+            } else {
+                lang.t(Key::No)
+            },
         );
     }
     html.push_str("</tbody>\n</table>\n</section>\n");
@@ -367,7 +435,13 @@ fn national_results(html: &mut String, config: &ElectionConfig, lang: Lang, snap
     elected(html, config, lang, rows);
 }
 
-fn seat_chart(html: &mut String, config: &ElectionConfig, lang: Lang, house: u64, rows: &[PartyResult]) {
+fn seat_chart(
+    html: &mut String,
+    config: &ElectionConfig,
+    lang: Lang,
+    house: u64,
+    rows: &[PartyResult],
+) {
     // parties in configuration (ballot) order around the ring, so the chart keeps its
     // shape as counts change
     let mut seated: Vec<(PartyInfo<'_>, u64)> = rows
@@ -377,9 +451,16 @@ fn seat_chart(html: &mut String, config: &ElectionConfig, lang: Lang, house: u64
         .collect();
     seated.sort_by_key(|(info, _)| info.index);
     let allocated: u64 = seated.iter().map(|(_, seats)| seats).sum();
-    let house_dots = usize::try_from(house.max(allocated)).unwrap_or(usize::MAX).min(10_000);
+    let house_dots = usize::try_from(house.max(allocated))
+        .unwrap_or(usize::MAX)
+        .min(10_000);
     let (spots, dot) = hemicycle::layout(house_dots);
-    let mut label = format!("{}: {} {}", lang.t(Key::SeatChart), house, lang.t(Key::HouseSize));
+    let mut label = format!(
+        "{}: {} {}",
+        lang.t(Key::SeatChart),
+        house,
+        lang.t(Key::HouseSize)
+    );
     for (info, seats) in &seated {
         let _ = write!(label, "; {} {}", info.short, seats);
     }
@@ -395,19 +476,43 @@ fn seat_chart(html: &mut String, config: &ElectionConfig, lang: Lang, house: u64
     );
     let mut spot = spots.iter();
     for (info, seats) in &seated {
-        let _ = write!(html, "<g class=\"party\" data-party=\"{}\" fill=\"{}\"><title>{}: {}</title>", escape(&config.parties()[info.index].id.0.to_string()), info.colour, escape(info.short), seats);
+        let _ = write!(
+            html,
+            "<g class=\"party\" data-party=\"{}\" fill=\"{}\"><title>{}: {}</title>",
+            escape(&config.parties()[info.index].id.0.to_string()),
+            info.colour,
+            escape(info.short),
+            seats
+        );
         for _ in 0..*seats {
             if let Some(s) = spot.next() {
-                let _ = write!(html, "<circle class=\"seat\" cx=\"{:.2}\" cy=\"{:.2}\" r=\"{:.2}\"/>", s.x * 100.0, -s.y * 100.0, dot * 100.0);
+                let _ = write!(
+                    html,
+                    "<circle class=\"seat\" cx=\"{:.2}\" cy=\"{:.2}\" r=\"{:.2}\"/>",
+                    s.x * 100.0,
+                    -s.y * 100.0,
+                    dot * 100.0
+                );
             }
         }
         html.push_str("</g>\n");
     }
     let vacant: Vec<_> = spot.collect();
     if !vacant.is_empty() {
-        let _ = write!(html, "<g class=\"vacant\" data-party=\"vacant\" fill=\"#d0d0d0\"><title>{}: {}</title>", lang.t(Key::Vacant), vacant.len());
+        let _ = write!(
+            html,
+            "<g class=\"vacant\" data-party=\"vacant\" fill=\"#d0d0d0\"><title>{}: {}</title>",
+            lang.t(Key::Vacant),
+            vacant.len()
+        );
         for s in vacant {
-            let _ = write!(html, "<circle class=\"seat\" cx=\"{:.2}\" cy=\"{:.2}\" r=\"{:.2}\"/>", s.x * 100.0, -s.y * 100.0, dot * 100.0);
+            let _ = write!(
+                html,
+                "<circle class=\"seat\" cx=\"{:.2}\" cy=\"{:.2}\" r=\"{:.2}\"/>",
+                s.x * 100.0,
+                -s.y * 100.0,
+                dot * 100.0
+            );
         }
         html.push_str("</g>\n");
     }
@@ -418,18 +523,33 @@ fn seat_chart(html: &mut String, config: &ElectionConfig, lang: Lang, house: u64
     );
     if allocated == 0 {
         // too few votes yet for the republic electoral number: the API gives no seats
-        let _ = write!(html, "<li id=\"no-seats-yet\">{}</li>", lang.t(Key::NoSeats));
+        let _ = write!(
+            html,
+            "<li id=\"no-seats-yet\">{}</li>",
+            lang.t(Key::NoSeats)
+        );
     }
     for (info, seats) in &seated {
-        let _ = write!(html, "<li><span class=\"swatch\" style=\"background:{}\" aria-hidden=\"true\"></span>{} <strong>{seats}</strong></li>", info.colour, escape(info.short));
+        let _ = write!(
+            html,
+            "<li><span class=\"swatch\" style=\"background:{}\" aria-hidden=\"true\"></span>{} <strong>{seats}</strong></li>",
+            info.colour,
+            escape(info.short)
+        );
     }
     html.push_str("</ul>\n</section>\n");
 }
 
 fn elected(html: &mut String, config: &ElectionConfig, lang: Lang, rows: &[PartyResult]) {
-    let _ = write!(html, "<section id=\"elected\" aria-labelledby=\"elected-h\">\n<h2 id=\"elected-h\">{}</h2>\n<div class=\"elected-grid\">\n", lang.t(Key::Elected));
+    let _ = write!(
+        html,
+        "<section id=\"elected\" aria-labelledby=\"elected-h\">\n<h2 id=\"elected-h\">{}</h2>\n<div class=\"elected-grid\">\n",
+        lang.t(Key::Elected)
+    );
     for row in rows.iter().filter(|row| row.seats > 0) {
-        let Some(info) = party_info(config, &row.id) else { continue };
+        let Some(info) = party_info(config, &row.id) else {
+            continue;
+        };
         let party = &config.parties()[info.index];
         let _ = write!(
             html,
@@ -443,15 +563,25 @@ fn elected(html: &mut String, config: &ElectionConfig, lang: Lang, rows: &[Party
             lang.t(Key::PreferentialVotes),
         );
         for candidate in row.candidates.iter().flatten().filter(|c| c.in_parliament) {
-            let Some(person) = party.candidates.iter().find(|p| p.id.0.to_string() == candidate.id) else { continue };
-            let name = [person.degrees_before.as_str(), &person.first_name, &person.last_name]
-                .into_iter()
-                .filter(|part| !part.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ");
-            let _ = write!(
+            let Some(person) = party
+                .candidates
+                .iter()
+                .find(|p| p.id.0.to_string() == candidate.id)
+            else {
+                continue;
+            };
+            let name = [
+                person.degrees_before.as_str(),
+                &person.first_name,
+                &person.last_name,
+            ]
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+            let _ = writeln!(
                 html,
-                "<tr data-candidate=\"{}\"><td>{}</td><th scope=\"row\">{}</th><td class=\"num\">{}</td></tr>\n",
+                "<tr data-candidate=\"{}\"><td>{}</td><th scope=\"row\">{}</th><td class=\"num\">{}</td></tr>",
                 escape(&candidate.id),
                 person.order,
                 escape(&name),
@@ -463,7 +593,12 @@ fn elected(html: &mut String, config: &ElectionConfig, lang: Lang, rows: &[Party
     html.push_str("</div>\n</section>\n");
 }
 
-fn locality_results(html: &mut String, config: &ElectionConfig, lang: Lang, locality: &LocalityResult) {
+fn locality_results(
+    html: &mut String,
+    config: &ElectionConfig,
+    lang: Lang,
+    locality: &LocalityResult,
+) {
     let scale = locality
         .parties
         .iter()
@@ -481,10 +616,12 @@ fn locality_results(html: &mut String, config: &ElectionConfig, lang: Lang, loca
         lang.t(Key::Share),
     );
     for row in &locality.parties {
-        let Some(info) = party_info(config, &row.id) else { continue };
-        let _ = write!(
+        let Some(info) = party_info(config, &row.id) else {
+            continue;
+        };
+        let _ = writeln!(
             html,
-            "<tr data-party=\"{id}\"><th scope=\"row\"><span class=\"swatch\" style=\"background:{colour}\" aria-hidden=\"true\"></span><abbr title=\"{name}\">{short}</abbr></th><td class=\"num votes\">{votes}</td><td class=\"num share\">{share}</td><td class=\"bar-col\">{bar}</td></tr>\n",
+            "<tr data-party=\"{id}\"><th scope=\"row\"><span class=\"swatch\" style=\"background:{colour}\" aria-hidden=\"true\"></span><abbr title=\"{name}\">{short}</abbr></th><td class=\"num votes\">{votes}</td><td class=\"num share\">{share}</td><td class=\"bar-col\">{bar}</td></tr>",
             id = escape(&row.id),
             colour = info.colour,
             name = escape(info.name),
@@ -498,7 +635,13 @@ fn locality_results(html: &mut String, config: &ElectionConfig, lang: Lang, loca
     html.push_str("</tbody>\n</table>\n</section>\n");
 }
 
-fn children(html: &mut String, config: &ElectionConfig, view: View, lang: Lang, snapshot: &Snapshot) {
+fn children(
+    html: &mut String,
+    config: &ElectionConfig,
+    view: View,
+    lang: Lang,
+    snapshot: &Snapshot,
+) {
     let (heading, make): (Key, fn(i64) -> View) = match view {
         View::National => (Key::Regions, View::Region),
         View::Region(_) => (Key::Counties, View::County),
@@ -510,9 +653,21 @@ fn children(html: &mut String, config: &ElectionConfig, view: View, lang: Lang, 
     }
     let name_of = |code: i64| -> String {
         match view {
-            View::National => config.regions().iter().find(|r| r.code == code).map(|r| r.name.clone()),
-            View::Region(_) => config.counties().iter().find(|c| c.code == code).map(|c| c.name.clone()),
-            _ => config.municipalities().iter().find(|m| m.code == code).map(|m| m.name.clone()),
+            View::National => config
+                .regions()
+                .iter()
+                .find(|r| r.code == code)
+                .map(|r| r.name.clone()),
+            View::Region(_) => config
+                .counties()
+                .iter()
+                .find(|c| c.code == code)
+                .map(|c| c.name.clone()),
+            _ => config
+                .municipalities()
+                .iter()
+                .find(|m| m.code == code)
+                .map(|m| m.name.clone()),
         }
         .unwrap_or_else(|| code.to_string())
     };
@@ -528,13 +683,25 @@ fn children(html: &mut String, config: &ElectionConfig, view: View, lang: Lang, 
         registered = lang.t(Key::RegisteredVoters),
         votes = lang.t(Key::VotesCast),
         turnout = lang.t(Key::Turnout),
-        leading = if snapshot.published { format!("<th scope=\"col\">{}</th>", lang.t(Key::Leading)) } else { String::new() },
+        leading = if snapshot.published {
+            format!("<th scope=\"col\">{}</th>", lang.t(Key::Leading))
+        } else {
+            String::new()
+        },
     );
     let mut rows: Vec<&LocalityResult> = snapshot.children.iter().collect();
-    rows.sort_by(|a, b| name_of(a.code).cmp(&name_of(b.code)).then(a.code.cmp(&b.code)));
+    rows.sort_by(|a, b| {
+        name_of(a.code)
+            .cmp(&name_of(b.code))
+            .then(a.code.cmp(&b.code))
+    });
     for child in rows {
         let leading = if snapshot.published {
-            let top = child.parties.iter().find(|p| p.doc_count > 0).and_then(|p| party_info(config, &p.id).map(|info| (info, p)));
+            let top = child
+                .parties
+                .iter()
+                .find(|p| p.doc_count > 0)
+                .and_then(|p| party_info(config, &p.id).map(|info| (info, p)));
             match top {
                 Some((info, p)) => format!(
                     "<td><span class=\"swatch\" style=\"background:{}\" aria-hidden=\"true\"></span>{} {}</td>",
@@ -547,9 +714,9 @@ fn children(html: &mut String, config: &ElectionConfig, view: View, lang: Lang, 
         } else {
             String::new()
         };
-        let _ = write!(
+        let _ = writeln!(
             html,
-            "<tr data-code=\"{code}\"><th scope=\"row\"><a data-nav href=\"/results{href}\">{name}</a></th><td class=\"num\">{registered}</td><td class=\"num\">{votes}</td><td class=\"num\">{turnout}</td>{leading}</tr>\n",
+            "<tr data-code=\"{code}\"><th scope=\"row\"><a data-nav href=\"/results{href}\">{name}</a></th><td class=\"num\">{registered}</td><td class=\"num\">{votes}</td><td class=\"num\">{turnout}</td>{leading}</tr>",
             code = child.code,
             href = escape(&make(child.code).query(lang)),
             name = escape(&name_of(child.code)),
@@ -571,12 +738,18 @@ mod tests {
         assert_eq!(party_colour("#Fa2215", 4), "#fa2215");
         assert_eq!(party_colour("#abc", 1), "#abc");
         assert_eq!(party_colour("", 0), PALETTE[0].to_ascii_lowercase());
-        assert_eq!(party_colour("red;background:url(x)", 13), PALETTE[1].to_ascii_lowercase());
+        assert_eq!(
+            party_colour("red;background:url(x)", 13),
+            PALETTE[1].to_ascii_lowercase()
+        );
         assert_eq!(party_colour("#12345g", 2), PALETTE[2].to_ascii_lowercase());
     }
 
     #[test]
     fn escaping_covers_markup_and_quotes() {
-        assert_eq!(escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            escape("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
     }
 }
