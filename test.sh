@@ -53,6 +53,9 @@ ELECTIE_BIN="$PWD/target/debug/electie" bindings/python/.venv/bin/python -m pyte
 step "the gateway with a terminal sealing with the real Python electiersa 0.1.1"
 ELECTIE_PYTHON="$PWD/bindings/python/.venv/bin/python" cargo test -p electie-gateway --test electiersa_terminal -- --ignored 2>&1 | tee -a "$log"
 
+step "results page in Chromium and the feed observer (examples/server/tests/browser/run.sh)"
+examples/server/tests/browser/run.sh 2>&1 | tee -a "$log"
+
 step "fuzz smoke: every cargo-fuzz target briefly (fuzz/smoke.sh)"
 fuzz/smoke.sh
 

@@ -873,6 +873,7 @@ pub fn router(state: Arc<AppState>, limits: &HttpLimits) -> Router {
             "/feed/elections/{id}/batchfrom/{fromseqno}",
             get(feed_batch),
         )
+        .merge(crate::results_page::routes())
         .layer(cors(&limits.cors_origins, true));
     let admin = Router::new()
         .route("/token", post(token))

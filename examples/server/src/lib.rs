@@ -9,6 +9,8 @@
 //! - [`storage`]: the one storage trait and its SQLite and PostgreSQL implementations;
 //! - [`ingest`]: `POST /elections/vote` and the close of a polling place;
 //! - [`results`]: the results the `/elastic/...` routes answer (one place to call);
+//! - [`results_page`]: the live results page at `/results` (server-rendered, with
+//!   server-sent events);
 //! - [`http`]: the router, limits, CORS and the request log.
 
 #![forbid(unsafe_code)]
@@ -20,5 +22,6 @@ pub mod error;
 pub mod http;
 pub mod ingest;
 pub mod results;
+pub mod results_page;
 pub mod state;
 pub mod storage;
