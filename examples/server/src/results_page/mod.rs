@@ -19,7 +19,8 @@
 //! says so and shows participation only, like the API.
 //!
 //! Party colours come from the configuration (`color`, `#rgb` or `#rrggbb`); a party
-//! without one gets [`render::PALETTE`]`[i % 12]` by its position `i` in the
+//! without one gets entry `i % 12` of a fixed palette of twelve colours (Paul Tol's
+//! colour-blind-safe sets, `PALETTE` in `render.rs`) by its position `i` in the
 //! configuration.
 
 mod hemicycle;
