@@ -94,15 +94,39 @@ pub enum Error {
         /// The value given.
         filter_by: String,
     },
-    /// A seat-allocation method name that no [`crate::apportion::NamedMethod`] has
-    /// (from its `FromStr`).
-    #[error(
-        "unknown method {name:?}: expected one of {}",
-        crate::apportion::named::expected_names()
-    )]
-    UnknownMethod {
+    /// A name that is not one of the names users type for a choice (a method, a
+    /// policy): from the `FromStr` of [`crate::apportion::NamedMethod`],
+    /// [`crate::policy::NamedTiePolicy`], [`crate::apportion::QuotaRounding`],
+    /// [`crate::count::CirclePolicy`], [`crate::ranked::RankedMethod`],
+    /// [`crate::single_winner::SingleWinnerMethod`] and
+    /// [`crate::single_winner::NamedMajorityBase`].
+    #[error("unknown {of} {name:?}: expected one of {}", expected.join(", "))]
+    UnknownName {
+        /// What the name was for.
+        of: NameOf,
         /// The text given.
         name: String,
+        /// The names that would have been accepted, in help order.
+        expected: &'static [&'static str],
+    },
+    /// A tie policy that draws lots was chosen without the seed of the lot (a lot
+    /// nobody seeded is not a lot anyone can repeat).
+    #[error("the tie policy lot needs a seed")]
+    LotWithoutSeed,
+    /// A coalition size of zero (a subject is at least one party).
+    #[error("coalition size of party id {party} must be at least 1")]
+    ZeroCoalitionSize {
+        /// The party id.
+        party: i64,
+    },
+    /// A coalition size given as text (`PARTY_ID=SIZE`, a coalitions file) that does
+    /// not read.
+    #[error("coalition size {text:?}: {problem}")]
+    InvalidCoalitionSize {
+        /// The text given.
+        text: String,
+        /// What is wrong with it.
+        problem: &'static str,
     },
     /// A vote names a polling place the configuration does not know.
     #[error("unknown polling place id {0}")]
@@ -117,3 +141,37 @@ pub enum Error {
 
 /// Result with this crate's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// What an [`Error::UnknownName`] was a name for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NameOf {
+    /// A seat-allocation method.
+    Method,
+    /// A single-winner method.
+    SingleWinnerMethod,
+    /// A ranked-ballot method.
+    RankedMethod,
+    /// What a round-1 majority is measured against.
+    MajorityBase,
+    /// A tie policy.
+    TiePolicy,
+    /// A quota rounding.
+    QuotaRounding,
+    /// What to do with a vote circling too many candidates.
+    CirclePolicy,
+}
+
+impl std::fmt::Display for NameOf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Method => "method",
+            Self::SingleWinnerMethod => "single-winner method",
+            Self::RankedMethod => "ranked method",
+            Self::MajorityBase => "majority base",
+            Self::TiePolicy => "tie policy",
+            Self::QuotaRounding => "quota rounding",
+            Self::CirclePolicy => "too-many-circles policy",
+        })
+    }
+}

@@ -28,17 +28,20 @@
 #![forbid(unsafe_code)]
 
 pub mod apportion;
+pub mod coalition;
 pub mod count;
 mod error;
+mod names;
 pub mod preferential;
 pub mod preset;
 pub mod ranked;
 mod ratio;
 pub mod results;
+pub mod seeded;
 pub mod single_winner;
 pub mod threshold;
 pub mod tie;
 
-pub use error::{Error, Result};
+pub use error::{Error, NameOf, Result};
 pub use ratio::Ratio;
 pub use tie::TiePolicy;

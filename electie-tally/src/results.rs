@@ -17,6 +17,7 @@
 use electie_core::{ElectionConfig, PollingPlace};
 use serde::Serialize;
 
+use crate::coalition::CoalitionSizes;
 use crate::count::Tally;
 use crate::error::{Error, Result};
 use crate::preferential::{PreferentialRule, TooFewCandidates};
@@ -56,8 +57,8 @@ pub struct ResultsOptions {
     pub election: SlovakElection,
     /// Preferential votes within a party (3 %, vacant seats reported by default).
     pub preferential: PreferentialRule,
-    /// Coalition size per party (dense party index); missing = 1.
-    pub coalition_sizes: Vec<u32>,
+    /// Coalition size per party (every party single by default).
+    pub coalition_sizes: CoalitionSizes,
 }
 
 impl Default for ResultsOptions {
@@ -68,7 +69,7 @@ impl Default for ResultsOptions {
                 too_few_candidates: TooFewCandidates::LeaveVacant,
                 ..PreferentialRule::default()
             },
-            coalition_sizes: Vec::new(),
+            coalition_sizes: CoalitionSizes::default(),
         }
     }
 }
@@ -110,7 +111,7 @@ pub fn seat_outcome(
         .enumerate()
         .map(|(i, &votes)| Contender {
             votes,
-            coalition_size: options.coalition_sizes.get(i).copied().unwrap_or(1),
+            coalition_size: options.coalition_sizes.get(i),
             won_district_seat: false,
         })
         .collect();

@@ -5,7 +5,8 @@
 //! Constitution, art. 101(4)) — configurable to more than half of the valid votes;
 //! otherwise the two candidates with the most votes go to round 2, won by plurality.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, NameOf, Result};
+use crate::names::names;
 use crate::tie::{TieBreak, TiePolicy, break_tie};
 
 /// What "more than half" is measured against in round 1.
@@ -16,6 +17,64 @@ pub enum MajorityBase {
     RegisteredVoters(u64),
     /// More than half of the valid votes cast in round 1.
     ValidVotes,
+}
+
+/// A single-winner method by the name users type (`electie seats --method`).
+///
+/// ```
+/// use electie_tally::single_winner::SingleWinnerMethod;
+/// assert_eq!("two-round".parse::<SingleWinnerMethod>()?, SingleWinnerMethod::TwoRound);
+/// assert_eq!(SingleWinnerMethod::Plurality.description(), "Single winner, most votes");
+/// # Ok::<(), electie_tally::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SingleWinnerMethod {
+    /// `plurality`: [`plurality`].
+    Plurality,
+    /// `two-round`: [`first_round`], then [`plurality`] of round 2.
+    TwoRound,
+}
+
+names! {
+    SingleWinnerMethod, NameOf::SingleWinnerMethod;
+    Plurality => "plurality", "Single winner, most votes";
+    TwoRound => "two-round", "Two-round majority (Slovak president)";
+}
+
+/// What round 1 needs more than half of, by the name users type (`--majority`).
+///
+/// ```
+/// use electie_tally::single_winner::{MajorityBase, NamedMajorityBase};
+/// let named: NamedMajorityBase = "registered".parse()?;
+/// assert_eq!(named.base(4_429_000), MajorityBase::RegisteredVoters(4_429_000));
+/// assert_eq!(NamedMajorityBase::Valid.base(4_429_000), MajorityBase::ValidVotes);
+/// # Ok::<(), electie_tally::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NamedMajorityBase {
+    /// `registered`: [`MajorityBase::RegisteredVoters`].
+    Registered,
+    /// `valid`: [`MajorityBase::ValidVotes`].
+    Valid,
+}
+
+names! {
+    NamedMajorityBase, NameOf::MajorityBase;
+    Registered => "registered", "All registered voters (input `registered_voters`; Slovak president)";
+    Valid => "valid", "Valid votes cast in round 1";
+}
+
+impl NamedMajorityBase {
+    /// The base, with the number of registered voters (read by
+    /// [`NamedMajorityBase::Registered`] only).
+    pub const fn base(self, registered_voters: u64) -> MajorityBase {
+        match self {
+            Self::Registered => MajorityBase::RegisteredVoters(registered_voters),
+            Self::Valid => MajorityBase::ValidVotes,
+        }
+    }
 }
 
 /// The outcome of a first round.

@@ -146,7 +146,45 @@ impl Threshold {
             .iter()
             .try_fold(0u64, |acc, c| acc.checked_add(c.votes))
             .ok_or(Error::VoteOverflow)?;
-        contenders.iter().map(|&c| self.passes(c, total)).collect()
+        self.evaluate_with_total(contenders, total)
+    }
+
+    /// Whether each contender passes, the percentages taken of `total_valid` — all
+    /// valid votes, which may include votes of subjects not listed (a results table
+    /// that lists only some parties, or a total published with the votes).
+    ///
+    /// ```
+    /// use electie_tally::threshold::{Contender, Threshold};
+    /// let t = Threshold::slovak_national_council();
+    /// let listed = [Contender::party(5_000), Contender::party(4_999)];
+    /// assert_eq!(t.evaluate_with_total(&listed, 100_000)?, [true, false]);
+    /// assert!(t.evaluate_with_total(&listed, 9_000).is_err()); // less than listed
+    /// # Ok::<(), electie_tally::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::VotesExceedTotal`] when the contenders together have more votes than
+    /// `total_valid`; [`Error::VoteOverflow`] when their sum does not fit 64 bits.
+    pub fn evaluate_with_total(
+        &self,
+        contenders: &[Contender],
+        total_valid: u64,
+    ) -> Result<Vec<bool>> {
+        let listed = contenders
+            .iter()
+            .try_fold(0u64, |acc, c| acc.checked_add(c.votes))
+            .ok_or(Error::VoteOverflow)?;
+        if listed > total_valid {
+            return Err(Error::VotesExceedTotal {
+                votes: listed,
+                total: total_valid,
+            });
+        }
+        contenders
+            .iter()
+            .map(|&c| self.passes(c, total_valid))
+            .collect()
     }
 }
 

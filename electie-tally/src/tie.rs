@@ -1,7 +1,9 @@
 //! Tie policies: what happens when equal quotients or remainders compete for fewer
 //! seats than there are tied parties. Never an arbitrary silent order.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, NameOf, Result};
+use crate::names::names;
+use crate::seeded::SplitMix64;
 
 /// How ties for the last seats (or for the first deductions) are broken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -50,21 +52,71 @@ pub struct TieBreak {
     pub rule: TieRule,
 }
 
-/// A deterministic SplitMix64 stream: tiny, documented, reproducible in any language.
-#[derive(Debug, Clone)]
-pub(crate) struct SplitMix64(u64);
+/// A tie policy by the name users type (`--tie`, Python's `tie=`); the seed of a lot
+/// is a separate value, given with [`NamedTiePolicy::policy`].
+///
+/// ```
+/// use electie_tally::tie::NamedTiePolicy;
+/// use electie_tally::{Error, TiePolicy};
+///
+/// let named: NamedTiePolicy = "lot".parse()?;
+/// assert_eq!(named.policy(Some(7))?, TiePolicy::MoreVotesThenLot { seed: 7 });
+/// assert_eq!(named.policy(None), Err(Error::LotWithoutSeed));
+/// assert_eq!(NamedTiePolicy::MoreVotes.policy(None)?, TiePolicy::MoreVotesThenFail);
+/// assert_eq!(TiePolicy::ListOrder.named().name(), "list-order");
+/// assert_eq!(NamedTiePolicy::NAMES, ["fail", "more-votes", "lot", "list-order"]);
+/// assert!("random".parse::<NamedTiePolicy>().is_err());
+/// # Ok::<(), electie_tally::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NamedTiePolicy {
+    /// `fail`: [`TiePolicy::Fail`].
+    Fail,
+    /// `more-votes`: [`TiePolicy::MoreVotesThenFail`] (the default).
+    MoreVotes,
+    /// `lot`: [`TiePolicy::MoreVotesThenLot`], with a seed.
+    Lot,
+    /// `list-order`: [`TiePolicy::ListOrder`].
+    ListOrder,
+}
 
-impl SplitMix64 {
-    pub(crate) const fn new(seed: u64) -> Self {
-        Self(seed)
+names! {
+    NamedTiePolicy, NameOf::TiePolicy;
+    Fail => "fail", "Fail on any tie that decides a seat";
+    MoreVotes => "more-votes", "More votes win, then fail";
+    Lot => "lot", "More votes win, then a seeded lot (`--seed`)";
+    ListOrder => "list-order", "Earlier in the input list wins";
+}
+
+impl NamedTiePolicy {
+    /// The policy; `seed` is the lot's and is read only by [`NamedTiePolicy::Lot`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LotWithoutSeed`] for a lot without a seed: a draw nobody seeded could
+    /// not be repeated, so no seed is ever assumed.
+    pub fn policy(self, seed: Option<u64>) -> Result<TiePolicy> {
+        Ok(match self {
+            Self::Fail => TiePolicy::Fail,
+            Self::MoreVotes => TiePolicy::MoreVotesThenFail,
+            Self::Lot => TiePolicy::MoreVotesThenLot {
+                seed: seed.ok_or(Error::LotWithoutSeed)?,
+            },
+            Self::ListOrder => TiePolicy::ListOrder,
+        })
     }
+}
 
-    pub(crate) const fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+impl TiePolicy {
+    /// The name of this policy (a lot's seed aside).
+    pub const fn named(self) -> NamedTiePolicy {
+        match self {
+            Self::Fail => NamedTiePolicy::Fail,
+            Self::MoreVotesThenFail => NamedTiePolicy::MoreVotes,
+            Self::MoreVotesThenLot { .. } => NamedTiePolicy::Lot,
+            Self::ListOrder => NamedTiePolicy::ListOrder,
+        }
     }
 }
 

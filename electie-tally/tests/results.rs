@@ -6,6 +6,7 @@ use electie_core::validation::Rejection;
 use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
 use electie_tally::Error;
 use electie_tally::count::{CirclePolicy, Counter, Tally};
+use electie_tally::seeded::SplitMix64;
 use electie_tally::results::{
     LocalityLevel, ResultsOptions, candidate_results, party_results, percentage, py_round,
     results_by_locality, seat_outcome, status,
@@ -346,14 +347,8 @@ fn empty_tally_renders() {
 #[test]
 fn batch_counting_agrees_with_vote_by_vote() {
     let config = config();
-    let mut state = 0x5eed_u64;
-    let mut next = |bound: u64| {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) % bound
-    };
+    let mut rng = SplitMix64::new(0x5eed);
+    let mut next = |bound: u64| rng.next_u64() % bound;
     for circles in [CirclePolicy::Reject, CirclePolicy::IgnorePreferences] {
         let counter = Counter::new(&config, circles);
         let mut one = Tally::new(&config);

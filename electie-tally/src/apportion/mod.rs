@@ -15,7 +15,7 @@ use crate::tie::{TieBreak, TiePolicy};
 
 pub use divisor::{DivisorDetails, DivisorMethod};
 pub use named::{NamedMethod, NamedMethodKind};
-pub use quota::{QuotaDetails, QuotaMethod, QuotaRounding};
+pub use quota::{QuotaDetails, QuotaMethod, QuotaRounding, ZeroQuota};
 
 /// The largest house any method accepts (a guard against absurd input, not a legal
 /// limit): divisor methods keep one record per seat.

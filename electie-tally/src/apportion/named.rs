@@ -1,10 +1,8 @@
 //! The list-seat methods by the names users type (`sk-nrsr`, `dhondt`, `hare`, …): the
 //! one table the command line and the Python binding both read.
 
-use std::fmt;
-use std::str::FromStr;
-
-use crate::error::{Error, Result};
+use crate::error::NameOf;
+use crate::names::names;
 use crate::preset::SlovakElection;
 use crate::ratio::Ratio;
 
@@ -74,81 +72,28 @@ pub enum NamedMethodKind {
     Slovak(SlovakElection),
 }
 
+names! {
+    NamedMethod, NameOf::Method;
+    SkNrsr => "sk-nrsr",
+        "Slovak National Council: 5/7/10 % by coalition size, RVČ, largest remainder";
+    SkEp => "sk-ep",
+        "Slovak European Parliament: 5 %, RVČ = votes / (seats + 1), largest remainder";
+    DHondt => "dhondt", "D'Hondt (Jefferson)";
+    SainteLague => "sainte-lague", "Sainte-Laguë (Webster)";
+    ModifiedSainteLague => "modified-sainte-lague",
+        "Modified Sainte-Laguë (first divisor a parameter, usually 1.4)";
+    Imperiali => "imperiali", "Imperiali divisors 2, 3, 4, …";
+    Danish => "danish", "Danish divisors 1, 4, 7, …";
+    HuntingtonHill => "huntington-hill", "Huntington-Hill (equal proportions)";
+    Adams => "adams", "Adams (smallest divisors)";
+    Dean => "dean", "Dean (harmonic mean)";
+    Hare => "hare", "Hare quota, largest remainder";
+    Droop => "droop", "Droop quota, largest remainder";
+    HagenbachBischoff => "hagenbach-bischoff", "Hagenbach-Bischoff quota, largest remainder";
+    ImperialiQuota => "imperiali-quota", "Imperiali quota, largest remainder";
+}
+
 impl NamedMethod {
-    /// Every named method, Slovak presets first, in the order help texts list them.
-    pub const ALL: [Self; 14] = [
-        Self::SkNrsr,
-        Self::SkEp,
-        Self::DHondt,
-        Self::SainteLague,
-        Self::ModifiedSainteLague,
-        Self::Imperiali,
-        Self::Danish,
-        Self::HuntingtonHill,
-        Self::Adams,
-        Self::Dean,
-        Self::Hare,
-        Self::Droop,
-        Self::HagenbachBischoff,
-        Self::ImperialiQuota,
-    ];
-
-    /// The name users type, which [`FromStr`] reads back.
-    ///
-    /// ```
-    /// use electie_tally::apportion::NamedMethod;
-    /// assert_eq!(NamedMethod::HuntingtonHill.name(), "huntington-hill");
-    /// ```
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::SkNrsr => "sk-nrsr",
-            Self::SkEp => "sk-ep",
-            Self::DHondt => "dhondt",
-            Self::SainteLague => "sainte-lague",
-            Self::ModifiedSainteLague => "modified-sainte-lague",
-            Self::Imperiali => "imperiali",
-            Self::Danish => "danish",
-            Self::HuntingtonHill => "huntington-hill",
-            Self::Adams => "adams",
-            Self::Dean => "dean",
-            Self::Hare => "hare",
-            Self::Droop => "droop",
-            Self::HagenbachBischoff => "hagenbach-bischoff",
-            Self::ImperialiQuota => "imperiali-quota",
-        }
-    }
-
-    /// One line for a help text (no final full stop).
-    ///
-    /// ```
-    /// use electie_tally::apportion::NamedMethod;
-    /// assert_eq!(NamedMethod::Hare.description(), "Hare quota, largest remainder");
-    /// ```
-    pub const fn description(self) -> &'static str {
-        match self {
-            Self::SkNrsr => {
-                "Slovak National Council: 5/7/10 % by coalition size, RVČ, largest remainder"
-            }
-            Self::SkEp => {
-                "Slovak European Parliament: 5 %, RVČ = votes / (seats + 1), largest remainder"
-            }
-            Self::DHondt => "D'Hondt (Jefferson)",
-            Self::SainteLague => "Sainte-Laguë (Webster)",
-            Self::ModifiedSainteLague => {
-                "Modified Sainte-Laguë (first divisor a parameter, usually 1.4)"
-            }
-            Self::Imperiali => "Imperiali divisors 2, 3, 4, …",
-            Self::Danish => "Danish divisors 1, 4, 7, …",
-            Self::HuntingtonHill => "Huntington-Hill (equal proportions)",
-            Self::Adams => "Adams (smallest divisors)",
-            Self::Dean => "Dean (harmonic mean)",
-            Self::Hare => "Hare quota, largest remainder",
-            Self::Droop => "Droop quota, largest remainder",
-            Self::HagenbachBischoff => "Hagenbach-Bischoff quota, largest remainder",
-            Self::ImperialiQuota => "Imperiali quota, largest remainder",
-        }
-    }
-
     /// The method itself. `first_divisor` is called only for modified Sainte-Laguë, the
     /// one method with a parameter, so a caller's unreadable first divisor fails only
     /// the method that uses it.
@@ -200,42 +145,14 @@ impl NamedMethod {
     }
 }
 
-/// The names of [`NamedMethod::ALL`], comma-separated, for [`Error::UnknownMethod`].
-pub(crate) fn expected_names() -> String {
-    NamedMethod::ALL.map(NamedMethod::name).join(", ")
-}
-
-impl FromStr for NamedMethod {
-    type Err = Error;
-
-    /// Reads a name exactly as [`NamedMethod::name`] writes it (case matters).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::UnknownMethod`] for any other text.
-    fn from_str(text: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|method| method.name() == text)
-            .ok_or_else(|| Error::UnknownMethod {
-                name: text.to_owned(),
-            })
-    }
-}
-
-impl fmt::Display for NamedMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
 
     #[test]
     fn every_name_round_trips() {
-        for method in NamedMethod::ALL {
+        for &method in NamedMethod::ALL {
             assert_eq!(method.name().parse::<NamedMethod>(), Ok(method));
             assert_eq!(method.to_string(), method.name());
             assert!(!method.description().is_empty());
@@ -247,7 +164,7 @@ mod tests {
     fn the_names_are_the_published_ones() {
         // The command line and the Python binding accept exactly these.
         assert_eq!(
-            expected_names(),
+            NamedMethod::NAMES.join(", "),
             "sk-nrsr, sk-ep, dhondt, sainte-lague, modified-sainte-lague, imperiali, \
              danish, huntington-hill, adams, dean, hare, droop, hagenbach-bischoff, \
              imperiali-quota"
@@ -267,15 +184,17 @@ mod tests {
             let error = text.parse::<NamedMethod>().unwrap_err();
             assert_eq!(
                 error,
-                Error::UnknownMethod {
-                    name: text.to_owned()
+                Error::UnknownName {
+                    of: NameOf::Method,
+                    name: text.to_owned(),
+                    expected: NamedMethod::NAMES,
                 }
             );
             assert_eq!(
                 error.to_string(),
                 format!(
                     "unknown method {text:?}: expected one of {}",
-                    expected_names()
+                    NamedMethod::NAMES.join(", ")
                 )
             );
         }
@@ -305,12 +224,15 @@ mod tests {
             quota(QuotaMethod::HagenbachBischoff),
             quota(QuotaMethod::Imperiali),
         ];
-        assert_eq!(NamedMethod::ALL.map(kind), expected);
+        assert_eq!(
+            NamedMethod::ALL.iter().copied().map(kind).collect::<Vec<_>>(),
+            expected
+        );
     }
 
     #[test]
     fn only_modified_sainte_lague_asks_for_the_first_divisor() {
-        for method in NamedMethod::ALL {
+        for &method in NamedMethod::ALL {
             let asked = method.kind(|| Err("asked")).is_err();
             assert_eq!(
                 asked,

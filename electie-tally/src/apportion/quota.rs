@@ -55,6 +55,58 @@ impl QuotaRounding {
     }
 }
 
+/// What a republic number (the Slovak presets' quota, RVČ) that rounds to zero
+/// becomes. It rounds to zero only when the passing subjects have fewer votes than
+/// half the seats plus one (under 76 votes for NR SR): never in a final result, but in
+/// the first minutes of a live count and in small tests.
+///
+/// The default, [`ZeroQuota::UseExact`], is what electie does everywhere (the command
+/// line's `tally`, `seats` and `simulate`, Python's results): the rounding is a
+/// convention for presenting a number in the tens of thousands, a zero quota would be
+/// a division by zero, and the exact quota is the value the rounded one stands for, so
+/// results still carry seats. [`ZeroQuota::Fail`] is for a caller who wants the
+/// rounded rule or nothing.
+///
+/// ```
+/// use electie_tally::apportion::ZeroQuota;
+/// use electie_tally::preset::SlovakElection;
+/// use electie_tally::threshold::Contender;
+/// use electie_tally::{Error, Ratio};
+///
+/// let subjects = [Contender::party(30), Contender::party(20), Contender::party(10)];
+/// let mut election = SlovakElection::national_council();
+/// let seats = election.allocate(&subjects)?; // 60 / 151 rounds to 0: the exact RVČ is used
+/// assert_eq!(seats.rvc, Ratio::new(60, 151)?);
+/// assert_eq!(seats.allocation.seats, [75, 50, 25]);
+/// election.zero_quota = ZeroQuota::Fail;
+/// assert_eq!(election.allocate(&subjects), Err(Error::ZeroQuota));
+/// # Ok::<(), electie_tally::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ZeroQuota {
+    /// Use the exact quota instead.
+    #[default]
+    UseExact,
+    /// Fail with [`Error::ZeroQuota`].
+    Fail,
+}
+
+impl ZeroQuota {
+    /// The quota to allocate with, given the rounded one and the exact one.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ZeroQuota`] when `rounded` is zero under [`ZeroQuota::Fail`].
+    pub fn apply(self, rounded: Ratio, exact: Ratio) -> Result<Ratio> {
+        match self {
+            _ if rounded.numerator() != 0 => Ok(rounded),
+            Self::UseExact => Ok(exact),
+            Self::Fail => Err(Error::ZeroQuota),
+        }
+    }
+}
+
 impl QuotaMethod {
     /// The exact quota for `total` votes and `seats` seats (before rounding).
     pub fn exact_quota(&self, total: u64, seats: u64) -> Result<Ratio> {

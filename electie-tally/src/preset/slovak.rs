@@ -9,10 +9,13 @@
 //!    remainders: more votes, then the tie policy); over-allocation taken back from the
 //!    smallest remainders and reported.
 //!
+//! An RVČ that rounds to zero (fewer than 76 passing votes for NR SR) is replaced by the
+//! exact RVČ unless [`SlovakElection::zero_quota`] says otherwise ([`ZeroQuota`]).
+//!
 //! Published RVČ: 2016 → 14 997 (from 14 996.51), 2020 → 13 650 (from 13 649.67).
 
 use crate::apportion::Allocation;
-use crate::apportion::quota::{QuotaRounding, allocate_with_quota};
+use crate::apportion::quota::{QuotaRounding, ZeroQuota, allocate_with_quota};
 use crate::error::{Error, Result};
 use crate::ratio::Ratio;
 use crate::threshold::{Contender, Threshold};
@@ -29,6 +32,8 @@ pub struct SlovakElection {
     pub rvc_rounding: QuotaRounding,
     /// Tie policy after "more votes" (the law says lot).
     pub tie: TiePolicy,
+    /// What an RVČ that rounds to zero becomes (the exact RVČ by default).
+    pub zero_quota: ZeroQuota,
 }
 
 impl SlovakElection {
@@ -39,6 +44,7 @@ impl SlovakElection {
             threshold: Threshold::slovak_national_council(),
             rvc_rounding: QuotaRounding::NearestHalfUp,
             tie: TiePolicy::MoreVotesThenFail,
+            zero_quota: ZeroQuota::UseExact,
         }
     }
 
@@ -50,6 +56,7 @@ impl SlovakElection {
             threshold: Threshold::percent(Ratio::integer(5)),
             rvc_rounding: QuotaRounding::NearestHalfUp,
             tie: TiePolicy::MoreVotesThenFail,
+            zero_quota: ZeroQuota::UseExact,
         }
     }
 
@@ -64,8 +71,42 @@ impl SlovakElection {
     /// # Ok::<(), electie_tally::Error>(())
     /// ```
     pub fn allocate(&self, subjects: &[Contender]) -> Result<SlovakSeats> {
-        let passing = self.threshold.evaluate(subjects)?;
-        let total_valid: u64 = subjects.iter().map(|c| c.votes).sum();
+        let total_valid = subjects
+            .iter()
+            .try_fold(0u64, |acc, c| acc.checked_add(c.votes))
+            .ok_or(Error::VoteOverflow)?;
+        self.allocate_with_total(subjects, total_valid)
+    }
+
+    /// Seats when the thresholds are taken of `total_valid`, all valid votes, which
+    /// may be more than the subjects listed have (a table of the parties that matter,
+    /// with the official total of valid votes).
+    ///
+    /// ```
+    /// use electie_tally::preset::SlovakElection;
+    /// use electie_tally::threshold::Contender;
+    /// let listed = [Contender::party(600_000), Contender::party(350_000), Contender::party(50_000)];
+    /// let nrsr = SlovakElection::national_council();
+    /// // 50 000 is 5 % of the listed votes, but 4.5 % of all 1 100 000 valid votes
+    /// assert_eq!(nrsr.allocate(&listed)?.passing, [true, true, true]);
+    /// let result = nrsr.allocate_with_total(&listed, 1_100_000)?;
+    /// assert_eq!(result.passing, [true, true, false]);
+    /// assert_eq!(result.total_valid, 1_100_000);
+    /// assert_eq!(result.allocation.seats, [95, 55, 0]);
+    /// # Ok::<(), electie_tally::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::VotesExceedTotal`] when the subjects have more votes than
+    /// `total_valid`; [`Error::NoVotes`] when no subject passes; [`Error::ZeroQuota`]
+    /// under [`ZeroQuota::Fail`]; [`Error::Tie`] for a tie the policy does not decide.
+    pub fn allocate_with_total(
+        &self,
+        subjects: &[Contender],
+        total_valid: u64,
+    ) -> Result<SlovakSeats> {
+        let passing = self.threshold.evaluate_with_total(subjects, total_valid)?;
         let votes: Vec<u64> = subjects
             .iter()
             .zip(&passing)
@@ -76,7 +117,9 @@ impl SlovakElection {
             return Err(Error::NoVotes);
         }
         let rvc_exact = Ratio::new(u128::from(passing_votes), u128::from(self.seats) + 1)?;
-        let rvc = self.rvc_rounding.apply(rvc_exact);
+        let rvc = self
+            .zero_quota
+            .apply(self.rvc_rounding.apply(rvc_exact), rvc_exact)?;
         let allocation = allocate_with_quota(&votes, self.seats, rvc, self.tie)?;
         Ok(SlovakSeats {
             passing,
