@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
 use electie_core::python_json::{self, Object, Value};
+use electie_benches::median;
 use electie_crypto::{AesKeyLength, Backend, Opener, PrivateKey, Sealed, Sealer};
 
 const SERVER_PRIVATE: &str =
@@ -45,11 +46,6 @@ fn vote(index: usize) -> Object {
         Ok(Value::Object(object)) => object,
         _ => Object::new(),
     }
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 /// `openssl speed -seconds 3 rsa2048`: RSA-2048 sign (private-key operations) per

@@ -9,6 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use electie_cli::generate::{CastVote, Profile, SplitMix64, generate, generate_votes};
+pub use electie_cli::measure::median;
 use electie_core::ElectionConfig;
 use electie_core::python_json;
 
@@ -38,17 +39,4 @@ pub fn write_votes_jsonl(votes: &[CastVote], path: &Path) -> std::io::Result<()>
         writeln!(out, "{}", python_json::dumps(&object.into()))?;
     }
     out.flush()
-}
-
-/// Median of a list of measurements.
-pub fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let middle = values.len() / 2;
-    if values.is_empty() {
-        f64::NAN
-    } else if values.len() % 2 == 1 {
-        values[middle]
-    } else {
-        (values[middle - 1] + values[middle]) / 2.0
-    }
 }

@@ -7,7 +7,6 @@
 //! measured side by side in one run, not across runs.
 
 use std::hint::black_box;
-use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use electie_cli::generate::{self, CastVote};
@@ -79,17 +78,8 @@ struct Report {
     measurements: Vec<Measurement>,
 }
 
-pub(crate) fn run(args: BenchArgs) -> ExitCode {
-    match execute(&args) {
-        Ok(text) => {
-            println!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("electie: bench: {message}");
-            ExitCode::from(2)
-        }
-    }
+pub(crate) fn run(args: &BenchArgs) -> crate::error::Result {
+    crate::error::print(&execute(args)?)
 }
 
 fn pool(threads: usize) -> Result<rayon::ThreadPool, String> {
@@ -101,20 +91,15 @@ fn pool(threads: usize) -> Result<rayon::ThreadPool, String> {
 
 /// Median seconds of `repeat` runs of `work`.
 fn median_seconds(repeat: u64, mut work: impl FnMut()) -> f64 {
-    let mut runs: Vec<f64> = (0..repeat.max(1))
-        .map(|_| {
-            let clock = Instant::now();
-            work();
-            clock.elapsed().as_secs_f64()
-        })
-        .collect();
-    runs.sort_by(f64::total_cmp);
-    let middle = runs.len() / 2;
-    if runs.len() % 2 == 1 {
-        runs[middle]
-    } else {
-        (runs[middle - 1] + runs[middle]) / 2.0
-    }
+    electie_cli::measure::median(
+        (0..repeat.max(1))
+            .map(|_| {
+                let clock = Instant::now();
+                work();
+                clock.elapsed().as_secs_f64()
+            })
+            .collect(),
+    )
 }
 
 #[allow(clippy::cast_precision_loss)]

@@ -1,7 +1,8 @@
 //! Deterministic votes over a configuration: the one generator behind `electie simulate`,
 //! `electie bench` and the criterion benchmarks.
 //!
-//! The stream is SplitMix64, not a library RNG whose algorithm may change between
+//! The stream is SplitMix64 (electie-tally's [`SplitMix64`], the one the lot draws
+//! from), not a library RNG whose algorithm may change between
 //! versions, so a seed gives the same votes in every release and on every platform, and
 //! a Rust benchmark and its Python baseline read exactly the same votes.
 //!
@@ -17,45 +18,18 @@
 //! ```
 
 use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId, Vote};
+pub use electie_tally::seeded::SplitMix64;
 
-/// SplitMix64: small, fast, and stable forever for a given seed.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    /// A stream from `seed`.
-    #[must_use]
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
+/// An index drawn with probability proportional to `weights` (cumulative sums would be
+/// faster for long lists; party lists are short and candidate picks use [`Weighted`]).
+fn pick(rng: &mut SplitMix64, weights: &[u64], total: u64) -> usize {
+    let mut pick = rng.below(total);
+    let mut index = 0;
+    while index + 1 < weights.len() && pick >= weights[index] {
+        pick -= weights[index];
+        index += 1;
     }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A uniform integer in `0..bound` (0 when `bound` is 0).
-    pub fn below(&mut self, bound: u64) -> u64 {
-        // Multiply-shift: unbiased enough for workloads, and cheap.
-        ((u128::from(self.next_u64()) * u128::from(bound)) >> 64) as u64
-    }
-
-    /// An index drawn with probability proportional to `weights` (cumulative sums
-    /// would be faster for long lists; party lists are short and candidate picks use
-    /// [`Weighted`]).
-    fn pick(&mut self, weights: &[u64], total: u64) -> usize {
-        let mut pick = self.below(total);
-        let mut index = 0;
-        while index + 1 < weights.len() && pick >= weights[index] {
-            pick -= weights[index];
-            index += 1;
-        }
-        index
-    }
+    index
 }
 
 /// A discrete distribution over `0..n` by cumulative weights (binary search).
@@ -169,24 +143,6 @@ pub fn is_nrsr_2020(config: &ElectionConfig) -> bool {
                 .iter()
                 .any(|party| party.party_number == *number && party.name.starts_with(name))
         })
-}
-
-/// Coalition size per party (dense index) for the Slovak threshold: 2 for the
-/// PS–SPOLU coalition when `config` is NR SR 2020, 1 otherwise.
-#[must_use]
-pub fn coalition_sizes(config: &ElectionConfig) -> Vec<u32> {
-    let nrsr = is_nrsr_2020(config);
-    config
-        .parties()
-        .iter()
-        .map(|party| {
-            if nrsr && party.party_number == 12 {
-                2
-            } else {
-                1
-            }
-        })
-        .collect()
 }
 
 impl Profile {
@@ -332,7 +288,7 @@ pub fn generate(
             election_id: config.election_id().to_owned(),
         };
         if rng.below(100) >= profile.blank_percent && party_total > 0 {
-            let party_index = rng.pick(&profile.party_weights, party_total);
+            let party_index = pick(&mut rng, &profile.party_weights, party_total);
             vote.party_id = Some(parties[party_index].id);
             draw_candidates(
                 config,

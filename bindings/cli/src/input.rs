@@ -14,7 +14,6 @@ pub(crate) fn open(path: &Path) -> io::Result<Box<dyn BufRead>> {
 }
 
 /// Reads the whole input as bytes.
-#[allow(dead_code)]
 pub(crate) fn read_all(path: &Path) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     open(path)?.read_to_end(&mut bytes)?;
@@ -40,9 +39,4 @@ pub(crate) fn lines(path: &Path) -> io::Result<Vec<Vec<u8>>> {
         }
     }
     Ok(lines)
-}
-
-/// Prints an error to stderr in the command line's one format.
-pub(crate) fn report(context: &str, error: &dyn std::fmt::Display) {
-    eprintln!("electie: {context}: {error}");
 }

@@ -3,10 +3,11 @@
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use electie_crypto::PrivateKey;
 use electie_crypto::keys::DEFAULT_KEY_BITS;
+
+use crate::error::Result;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct KeygenArgs {
@@ -23,17 +24,11 @@ pub(crate) struct KeygenArgs {
     force: bool,
 }
 
-pub(crate) fn run(args: KeygenArgs) -> ExitCode {
-    match keygen(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("electie: keygen: {message}");
-            ExitCode::from(2)
-        }
-    }
+pub(crate) fn run(args: &KeygenArgs) -> Result {
+    Ok(keygen(args)?)
 }
 
-fn keygen(args: &KeygenArgs) -> Result<(), String> {
+fn keygen(args: &KeygenArgs) -> std::result::Result<(), String> {
     let private_path = args.out.join("private.pem");
     let public_path = args.out.join("public.pem");
     if !args.force {
@@ -55,7 +50,7 @@ fn keygen(args: &KeygenArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn write_file(path: &Path, pem: &str, secret: bool) -> Result<(), String> {
+fn write_file(path: &Path, pem: &str, secret: bool) -> std::result::Result<(), String> {
     let mut options = OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

@@ -3,9 +3,11 @@
 //!
 //! - [`embedded`]: the NR SR 2020 configuration compiled into the binary;
 //! - [`generate`]: the deterministic vote generator behind `electie simulate`,
-//!   `electie bench` and the criterion benchmarks (one generator for all of them).
+//!   `electie bench` and the criterion benchmarks (one generator for all of them);
+//! - [`measure`]: the one `median` of `electie bench` and the benchmarks.
 
 #![forbid(unsafe_code)]
 
 pub mod embedded;
 pub mod generate;
+pub mod measure;

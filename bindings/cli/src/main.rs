@@ -2,13 +2,16 @@
 //!
 //! Every subcommand reads JSON from a file or standard input (`-`), writes JSON where a
 //! program reads it, and reports bad input on stderr with a message naming the problem.
-//! Exit codes: 0 success, 1 the input was judged and something failed (a rejected vote,
-//! a payload that does not open), 2 usage, configuration or key errors.
+//! Exit codes (mapped in one place, [`error::exit`]): 0 success (also when standard
+//! output is closed by its reader), 1 the input was judged and something failed (a
+//! rejected vote, a payload that does not open), 2 usage, configuration or key errors.
 
 #![forbid(unsafe_code)]
 
 mod bench;
+mod choice;
 mod crypto_io;
+mod error;
 mod input;
 mod keygen;
 mod observe;
@@ -63,16 +66,17 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Simulate(args) => simulate::run(args),
-        Command::Bench(args) => bench::run(args),
-        Command::Validate(args) => validate::run(args),
-        Command::Seats(args) => seats::run(args),
-        Command::Rank(args) => rank::run(args),
-        Command::Tally(args) => tally::run(args),
-        Command::Keygen(args) => keygen::run(args),
-        Command::Seal(args) => seal::run(args),
-        Command::Open(args) => open::run(args),
-        Command::Observe(args) => observe::run(args),
-    }
+    let (name, result) = match &cli.command {
+        Command::Simulate(args) => ("simulate", simulate::run(args)),
+        Command::Bench(args) => ("bench", bench::run(args)),
+        Command::Validate(args) => ("validate", validate::run(args)),
+        Command::Seats(args) => ("seats", seats::run(args)),
+        Command::Rank(args) => ("rank", rank::run(args)),
+        Command::Tally(args) => ("tally", tally::run(args)),
+        Command::Keygen(args) => ("keygen", keygen::run(args)),
+        Command::Seal(args) => ("seal", seal::run(args)),
+        Command::Open(args) => ("open", open::run(args)),
+        Command::Observe(args) => ("observe", observe::run(args)),
+    };
+    error::exit(name, result)
 }

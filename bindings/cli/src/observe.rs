@@ -34,7 +34,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
@@ -46,6 +45,7 @@ use electie_tally::results::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::error;
 use crate::simulate::Format;
 
 /// The state file's format marker.
@@ -150,36 +150,22 @@ struct Report {
     differences: Vec<String>,
 }
 
-pub(crate) fn run(args: ObserveArgs) -> ExitCode {
-    match observe(&args) {
-        Ok(report) => {
-            match args.format {
-                Format::Json => match serde_json::to_string(&report) {
-                    Ok(text) => println!("{text}"),
-                    Err(error) => {
-                        eprintln!("electie: observe: {error}");
-                        return ExitCode::from(2);
-                    }
-                },
-                Format::Table => print_report(&report),
-            }
-            if report.differences.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            }
-        }
-        Err(Unjudged(message)) => {
-            eprintln!("electie: observe: cannot judge: {message}");
-            ExitCode::from(2)
-        }
+pub(crate) fn run(args: &ObserveArgs) -> error::Result {
+    let report = observe(args).map_err(|Unjudged(message)| format!("cannot judge: {message}"))?;
+    match args.format {
+        Format::Json => error::print(&serde_json::to_string(&report).map_err(|e| e.to_string())?)?,
+        Format::Table => error::write(&report_table(&report))?,
     }
+    error::judged(report.differences.is_empty())
 }
 
-fn print_report(report: &Report) {
-    println!("server:    {}", report.server);
-    println!("election:  {}", report.election);
-    println!(
+/// The report for a person, one `\n`-ended line each.
+fn report_table(report: &Report) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(out, "server:    {}", report.server);
+    let _ = writeln!(out, "election:  {}", report.election);
+    let _ = writeln!(out, 
         "feed:      lastseqno {}; {} ballots re-read from earlier runs, {} new",
         report.lastseqno, report.reread, report.new
     );
@@ -197,24 +183,25 @@ fn print_report(report: &Report) {
         }
         Coverage::NotCompared => "not compared (the feed failed its checks)".to_owned(),
     };
-    println!("compared:  {compared}");
+    let _ = writeln!(out, "compared:  {compared}");
     if report.differences.is_empty() {
-        println!("verdict:   AGREE — no difference found");
+        let _ = writeln!(out, "verdict:   AGREE — no difference found");
     } else {
-        println!(
+        let _ = writeln!(out, 
             "verdict:   DIFFER — {} difference(s); the first:",
             report.differences.len()
         );
         for difference in report.differences.iter().take(SHOWN_DIFFERENCES) {
-            println!("  - {difference}");
+            let _ = writeln!(out, "  - {difference}");
         }
         if report.differences.len() > SHOWN_DIFFERENCES {
-            println!(
+            let _ = writeln!(out, 
                 "  … and {} more (--format json lists all)",
                 report.differences.len() - SHOWN_DIFFERENCES
             );
         }
     }
+    out
 }
 
 /// The server, over plain HTTP.

@@ -4,11 +4,11 @@
 use std::io::{self, Write};
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use electie_crypto::{Backend, Opener, Sealed};
 
 use crate::crypto_io::{self, Lines};
+use crate::error::{self, Error, Result};
 
 /// Lines opened per parallel batch: large enough to keep every core busy, small enough
 /// to stream any input in bounded memory.
@@ -35,25 +35,12 @@ pub(crate) struct OpenArgs {
     input: PathBuf,
 }
 
-pub(crate) fn run(args: OpenArgs) -> ExitCode {
-    let (opener, pool) = match prepare(&args) {
-        Ok(prepared) => prepared,
-        Err(message) => {
-            eprintln!("electie: open: {message}");
-            return ExitCode::from(2);
-        }
-    };
-    match pool.install(|| open_lines(&args, &opener)) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(error) => {
-            eprintln!("electie: open: {error}");
-            ExitCode::from(2)
-        }
-    }
+pub(crate) fn run(args: &OpenArgs) -> Result {
+    let (opener, pool) = prepare(args)?;
+    error::judged(pool.install(|| open_lines(args, &opener))?)
 }
 
-fn prepare(args: &OpenArgs) -> Result<(Opener, rayon::ThreadPool), String> {
+fn prepare(args: &OpenArgs) -> std::result::Result<(Opener, rayon::ThreadPool), String> {
     let recipient = crypto_io::private_key(&args.recipient_key, "recipient")?;
     let signer = crypto_io::public_key(&args.signer_key, "signer")?;
     let backend = args.backend.unwrap_or_else(Backend::fastest);
@@ -71,13 +58,13 @@ fn prepare(args: &OpenArgs) -> Result<(Opener, rayon::ThreadPool), String> {
 }
 
 /// Opens every line; `Ok(false)` when some line did not open.
-fn open_lines(args: &OpenArgs, opener: &Opener) -> io::Result<bool> {
-    let mut lines = Lines::open(&args.input)?;
+fn open_lines(args: &OpenArgs, opener: &Opener) -> Result<bool> {
+    let mut lines = Lines::open(&args.input).map_err(input_error)?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut all_opened = true;
     loop {
-        let chunk = lines.next_chunk(CHUNK_LINES)?;
+        let chunk = lines.next_chunk(CHUNK_LINES).map_err(input_error)?;
         if chunk.is_empty() {
             break;
         }
@@ -109,14 +96,19 @@ fn open_lines(args: &OpenArgs, opener: &Opener) -> io::Result<bool> {
                 },
             };
             match line {
-                Ok(json) => writeln!(out, "{json}")?,
+                Ok(json) => writeln!(out, "{json}").map_err(Error::Output)?,
                 Err(message) => {
                     all_opened = false;
-                    writeln!(out, "{}", crypto_io::error_line(&message))?;
+                    writeln!(out, "{}", crypto_io::error_line(&message)).map_err(Error::Output)?;
                 }
             }
         }
     }
-    out.flush()?;
+    out.flush().map_err(Error::Output)?;
     Ok(all_opened)
+}
+
+/// A failure reading the input, with the message that names the file.
+fn input_error(error: io::Error) -> Error {
+    Error::Invalid(error.to_string())
 }

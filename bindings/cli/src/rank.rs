@@ -1,26 +1,20 @@
 //! `electie rank`: ranked-ballot methods on a JSON file.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
-use electie_tally::ranked::schulze;
+use electie_tally::ranked::RankedMethod;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::choice::choice;
+use crate::error::{self, Error, Result};
 use crate::input;
-
-/// The ranking method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum RankMethod {
-    /// Schulze, winning votes, Elekto's "no opinion" semantics.
-    Schulze,
-}
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct RankArgs {
     /// Ranking method.
-    #[arg(long, value_enum, default_value = "schulze")]
-    method: RankMethod,
+    #[arg(long, value_parser = choice::<RankedMethod>(), default_value = "schulze")]
+    method: RankedMethod,
     /// Input `{"candidates": [...], "ballots": [[rank or null, ...], ...]}`
     /// (1 = most preferred, equal ranks allowed, null = no opinion); `-` reads stdin.
     input: PathBuf,
@@ -35,22 +29,12 @@ struct RankOutput<'a> {
     winners: Option<Vec<&'a str>>,
 }
 
-pub(crate) fn run(args: RankArgs) -> ExitCode {
-    match execute(&args) {
-        Ok(text) => {
-            println!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("electie: rank: {message}");
-            ExitCode::from(2)
-        }
-    }
+pub(crate) fn run(args: &RankArgs) -> Result {
+    error::print(&execute(args)?)
 }
 
-fn execute(args: &RankArgs) -> Result<String, String> {
-    let bytes =
-        input::read_all(&args.input).map_err(|e| format!("{}: {e}", args.input.display()))?;
+fn execute(args: &RankArgs) -> Result<String> {
+    let bytes = input::read_all(&args.input).map_err(Error::read(&args.input))?;
     let root: Value = serde_json::from_slice(&bytes)
         .map_err(|e| format!("{}: invalid JSON: {e}", args.input.display()))?;
     let candidates: Vec<String> = root
@@ -70,10 +54,10 @@ fn execute(args: &RankArgs) -> Result<String, String> {
                 .ok_or_else(|| format!("candidates[{i}] must be a string")),
             _ => Err(format!("candidates[{i}] must be a string")),
         })
-        .collect::<Result<_, _>>()?;
+        .collect::<std::result::Result<_, String>>()?;
     for (i, c) in candidates.iter().enumerate() {
         if candidates[..i].contains(c) {
-            return Err(format!("candidates[{i}] {c:?} appears twice"));
+            return Err(format!("candidates[{i}] {c:?} appears twice").into());
         }
     }
     let ballots: Vec<Vec<Option<u32>>> = root
@@ -109,8 +93,8 @@ fn execute(args: &RankArgs) -> Result<String, String> {
                 })
                 .collect()
         })
-        .collect::<Result<_, _>>()?;
-    let result = schulze(candidates.len(), &ballots).map_err(|e| e.to_string())?;
+        .collect::<std::result::Result<_, String>>()?;
+    let result = args.method.rank(candidates.len(), &ballots)?;
     let ranking: Vec<Vec<&str>> = result
         .ranking
         .iter()
@@ -131,9 +115,9 @@ fn execute(args: &RankArgs) -> Result<String, String> {
             (taken.len() == seats.min(candidates.len())).then_some(taken)
         });
     let output = RankOutput {
-        method: "schulze",
+        method: args.method.name(),
         ranking,
         winners,
     };
-    serde_json::to_string_pretty(&output).map_err(|e| e.to_string())
+    Ok(serde_json::to_string_pretty(&output).map_err(|e| e.to_string())?)
 }

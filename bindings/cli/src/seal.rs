@@ -2,12 +2,12 @@
 
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use electie_core::python_json::{self, Value};
 use electie_crypto::{AesKeyLength, Backend, Sealer};
 
 use crate::crypto_io::{self, Lines};
+use crate::error::{self, Error, Result};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct SealArgs {
@@ -29,32 +29,18 @@ pub(crate) struct SealArgs {
     input: PathBuf,
 }
 
-pub(crate) fn run(args: SealArgs) -> ExitCode {
-    let sealer = match prepare(&args) {
-        Ok(sealer) => sealer,
-        Err(message) => {
-            eprintln!("electie: seal: {message}");
-            return ExitCode::from(2);
-        }
-    };
-    let Ok(aes_key_length) = AesKeyLength::from_bytes(args.aes_key_bytes) else {
-        eprintln!(
-            "electie: seal: --aes-key-bytes must be 16, 24 or 32, got {}",
+pub(crate) fn run(args: &SealArgs) -> Result {
+    let sealer = prepare(args)?;
+    let aes_key_length = AesKeyLength::from_bytes(args.aes_key_bytes).map_err(|_| {
+        format!(
+            "--aes-key-bytes must be 16, 24 or 32, got {}",
             args.aes_key_bytes
-        );
-        return ExitCode::from(2);
-    };
-    match seal_lines(&args, &sealer, aes_key_length) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(error) => {
-            eprintln!("electie: seal: {error}");
-            ExitCode::from(2)
-        }
-    }
+        )
+    })?;
+    error::judged(seal_lines(args, &sealer, aes_key_length)?)
 }
 
-fn prepare(args: &SealArgs) -> Result<Sealer, String> {
+fn prepare(args: &SealArgs) -> std::result::Result<Sealer, String> {
     let signer = crypto_io::private_key(&args.signer_key, "signer")?;
     let recipient = crypto_io::public_key(&args.recipient_key, "recipient")?;
     let backend = args.backend.unwrap_or_else(Backend::fastest);
@@ -62,15 +48,15 @@ fn prepare(args: &SealArgs) -> Result<Sealer, String> {
 }
 
 /// Seals every line; `Ok(false)` when some line could not be sealed.
-fn seal_lines(args: &SealArgs, sealer: &Sealer, length: AesKeyLength) -> io::Result<bool> {
-    let mut lines = Lines::open(&args.input)?;
+fn seal_lines(args: &SealArgs, sealer: &Sealer, length: AesKeyLength) -> Result<bool> {
+    let mut lines = Lines::open(&args.input).map_err(input_error)?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut rng = electie_crypto::system_rng();
     let mut all_sealed = true;
     let mut number = 0usize;
     loop {
-        let chunk = lines.next_chunk(1024)?;
+        let chunk = lines.next_chunk(1024).map_err(input_error)?;
         if chunk.is_empty() {
             break;
         }
@@ -89,14 +75,19 @@ fn seal_lines(args: &SealArgs, sealer: &Sealer, length: AesKeyLength) -> io::Res
                 Err(_) => Err(format!("line {number}: not UTF-8")),
             };
             match result {
-                Ok(json) => writeln!(out, "{json}")?,
+                Ok(json) => writeln!(out, "{json}").map_err(Error::Output)?,
                 Err(message) => {
                     all_sealed = false;
-                    writeln!(out, "{}", crypto_io::error_line(&message))?;
+                    writeln!(out, "{}", crypto_io::error_line(&message)).map_err(Error::Output)?;
                 }
             }
         }
     }
-    out.flush()?;
+    out.flush().map_err(Error::Output)?;
     Ok(all_sealed)
+}
+
+/// A failure reading the input, with the message that names the file.
+fn input_error(error: io::Error) -> Error {
+    Error::Invalid(error.to_string())
 }

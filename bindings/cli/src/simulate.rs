@@ -11,7 +11,6 @@
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
@@ -19,7 +18,7 @@ use electie_cli::generate::{self, Profile};
 use electie_core::{ElectionConfig, PollingPlaceId};
 use electie_crypto::Backend;
 use electie_tally::TiePolicy;
-use electie_tally::count::Tally;
+use electie_tally::coalition::CoalitionSizes;
 use electie_tally::results::{ResultsOptions, SeatOutcome, percentage, seat_outcome};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -98,17 +97,8 @@ pub(crate) struct SimulateArgs {
     key_bits: u64,
 }
 
-pub(crate) fn run(args: SimulateArgs) -> ExitCode {
-    match execute(&args) {
-        Ok(text) => {
-            println!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("electie: simulate: {message}");
-            ExitCode::from(2)
-        }
-    }
+pub(crate) fn run(args: &SimulateArgs) -> crate::error::Result {
+    crate::error::print(&execute(args)?)
 }
 
 /// Time and throughput of one stage.
@@ -199,24 +189,24 @@ struct Simulation {
     rejections: BTreeMap<String, u64>,
     parties: Vec<PartyLine>,
     seats_total: u64,
-    /// Why no seat was allocated (too few votes for a non-zero quota).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    seats_note: Option<String>,
     timings: Timings,
 }
 
 fn execute(args: &SimulateArgs) -> Result<String, String> {
     let started = Instant::now();
-    let (config, configuration) = match &args.config {
-        None => (
-            electie_cli::embedded::nrsr_2020()
-                .map_err(|e| format!("embedded configuration: {e}"))?,
-            "NR SR 2020 (embedded)".to_owned(),
-        ),
-        Some(path) => (
-            ElectionConfig::load(path).map_err(|e| format!("--config: {e}"))?,
-            path.display().to_string(),
-        ),
+    let (config, coalition_sizes, configuration) = match &args.config {
+        None => {
+            let config = electie_cli::embedded::nrsr_2020()
+                .map_err(|e| format!("embedded configuration: {e}"))?;
+            let sizes = electie_cli::embedded::nrsr_2020_coalitions(&config)
+                .map_err(|e| format!("embedded configuration: {e}"))?;
+            (config, sizes, "NR SR 2020 (embedded)".to_owned())
+        }
+        Some(path) => {
+            let config = ElectionConfig::load(path).map_err(|e| format!("--config: {e}"))?;
+            let sizes = CoalitionSizes::beside(&config, path).map_err(|e| format!("--config: {e}"))?;
+            (config, sizes, path.display().to_string())
+        }
     };
     if config.polling_places().is_empty() {
         return Err("--config: the configuration has no polling places".to_owned());
@@ -247,6 +237,7 @@ fn execute(args: &SimulateArgs) -> Result<String, String> {
     let simulation = pool.install(|| {
         simulate(
             &config,
+            &coalition_sizes,
             &places,
             votes,
             args,
@@ -280,6 +271,7 @@ fn progress(length: u64, stage: &'static str) -> ProgressBar {
 #[allow(clippy::too_many_arguments)]
 fn simulate(
     config: &ElectionConfig,
+    coalition_sizes: &CoalitionSizes,
     places: &[PollingPlaceId],
     votes: usize,
     args: &SimulateArgs,
@@ -335,19 +327,13 @@ fn simulate(
 
     let clock = Instant::now();
     let mut options = ResultsOptions {
-        coalition_sizes: generate::coalition_sizes(config),
+        coalition_sizes: coalition_sizes.clone(),
         ..ResultsOptions::default()
     };
     // The law breaks a tie of equal votes by lot: a lot seeded with the run's seed.
     options.election.tie = TiePolicy::MoreVotesThenLot { seed: args.seed };
-    // A tiny election (a few dozen votes) has a zero quota: report the votes, no seats.
-    let (outcome, seats_note) = match seat_outcome(config, &counted.tally, &options) {
-        Ok(outcome) => (outcome, None),
-        Err(error) => (
-            no_seats(&counted.tally),
-            Some(format!("no seats allocated: {error}")),
-        ),
-    };
+    let outcome =
+        seat_outcome(config, &counted.tally, &options).map_err(|e| format!("seats: {e}"))?;
     let seats_total = options.election.seats;
     let seats = StageTiming::new(clock.elapsed(), seats_total, 1);
     let server_side = StageTiming::new(server_clock.elapsed(), cast_count, jobs);
@@ -370,7 +356,6 @@ fn simulate(
         rejected: counted.rejected,
         rejections: counted.rejections,
         seats_total: outcome.seats.iter().sum(),
-        seats_note,
         parties,
         timings: Timings {
             jobs,
@@ -387,21 +372,6 @@ fn simulate(
             total: StageTiming::new(started.elapsed(), cast_count, jobs),
         },
     })
-}
-
-/// The votes of a tally with no seat given.
-fn no_seats(tally: &Tally) -> SeatOutcome {
-    let party_votes = tally.party_totals();
-    let candidate_votes = tally.candidate_totals();
-    SeatOutcome {
-        passing: vec![false; party_votes.len()],
-        passing_votes: 0,
-        seats: vec![0; party_votes.len()],
-        elected: vec![false; candidate_votes.len()],
-        vacant: vec![0; party_votes.len()],
-        party_votes,
-        candidate_votes,
-    }
 }
 
 fn party_lines(config: &ElectionConfig, outcome: &SeatOutcome) -> Vec<PartyLine> {
@@ -514,9 +484,6 @@ fn render_table(simulation: &Simulation) -> String {
         grouped(simulation.rejected),
         simulation.seats_total
     );
-    if let Some(note) = &simulation.seats_note {
-        let _ = writeln!(out, "{note}");
-    }
     for (reason, count) in &simulation.rejections {
         let _ = writeln!(out, "  rejected {count}: {reason}");
     }

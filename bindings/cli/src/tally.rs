@@ -9,10 +9,10 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use electie_core::validation::Rejection;
 use electie_core::{CandidateId, ElectionConfig, FormatError, PartyId, PollingPlaceId};
+use electie_tally::coalition::{CoalitionSize, CoalitionSizes};
 use electie_tally::count::{CirclePolicy, Counter, Tally};
 use electie_tally::results::{
     PartyResult, ResultsOptions, Status, party_results, seat_outcome, status,
@@ -20,16 +20,9 @@ use electie_tally::results::{
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
+use crate::choice::choice;
+use crate::error::{self, Error};
 use crate::input;
-
-/// What to do with a vote circling more candidates than allowed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum Circles {
-    /// Reject it (the original server; validation rule 4).
-    Reject,
-    /// Count it for its party, ignoring its preferential votes (Slovak law).
-    IgnorePreferences,
-}
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct TallyArgs {
@@ -44,11 +37,12 @@ pub(crate) struct TallyArgs {
     #[arg(long)]
     max_candidates: Option<usize>,
     /// Policy for votes with too many circled candidates.
-    #[arg(long, value_enum, default_value = "reject")]
-    too_many_circles: Circles,
-    /// Coalition size of a party, as PARTY_ID=SIZE (repeatable; default 1 each).
-    #[arg(long = "coalition", value_name = "PARTY_ID=SIZE")]
-    coalitions: Vec<String>,
+    #[arg(long, value_parser = choice::<CirclePolicy>(), default_value = "reject")]
+    too_many_circles: CirclePolicy,
+    /// Coalition size of a party, as PARTY_ID=SIZE (repeatable; default: the
+    /// configuration directory's coalitions.json, else 1 each).
+    #[arg(long = "coalition", value_name = "PARTY_ID=SIZE", value_parser = str::parse::<CoalitionSize>)]
+    coalitions: Vec<CoalitionSize>,
     /// Seats to fill (default 150, the Slovak National Council).
     #[arg(long, default_value_t = 150)]
     seats: u64,
@@ -64,20 +58,11 @@ struct TallyOutput {
     rejections: BTreeMap<String, u64>,
 }
 
-pub(crate) fn run(args: TallyArgs) -> ExitCode {
-    match execute(&args) {
-        Ok(text) => {
-            println!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("electie: tally: {message}");
-            ExitCode::from(2)
-        }
-    }
+pub(crate) fn run(args: &TallyArgs) -> error::Result {
+    error::print(&execute(args)?)
 }
 
-fn execute(args: &TallyArgs) -> Result<String, String> {
+fn execute(args: &TallyArgs) -> error::Result<String> {
     let mut config = ElectionConfig::load(&args.config).map_err(|e| format!("--config: {e}"))?;
     if let Some(max) = args.max_candidates {
         config = config
@@ -86,37 +71,24 @@ fn execute(args: &TallyArgs) -> Result<String, String> {
     }
     let mut options = ResultsOptions::default();
     options.election.seats = args.seats;
-    options.coalition_sizes = vec![1; config.parties().len()];
-    for spec in &args.coalitions {
-        let (party, size) = spec
-            .split_once('=')
-            .ok_or_else(|| format!("--coalition {spec:?} must be PARTY_ID=SIZE"))?;
-        let party: i64 = party
-            .trim()
-            .parse()
-            .map_err(|_| format!("--coalition {spec:?}: party id must be an integer"))?;
-        let size: u32 = size
-            .trim()
-            .parse()
-            .map_err(|_| format!("--coalition {spec:?}: size must be a positive integer"))?;
-        let index = config
-            .party_index(PartyId(party))
-            .ok_or_else(|| format!("--coalition {spec:?}: unknown party id {party}"))?;
-        options.coalition_sizes[index] = size;
+    options.coalition_sizes = CoalitionSizes::beside(&config, &args.config)
+        .map_err(|e| Error::from(e).context("--config"))?;
+    for &given in &args.coalitions {
+        options
+            .coalition_sizes
+            .set(&config, given)
+            .map_err(|e| Error::from(e).context(format!("--coalition \"{}={}\"", given.party.0, given.size)))?;
     }
     let bytes = if args.votes.as_os_str() == "-" {
         let mut bytes = Vec::new();
         input::open(&args.votes)
             .and_then(|mut r| r.read_to_end(&mut bytes))
-            .map_err(|e| format!("{}: {e}", args.votes.display()))?;
+            .map_err(Error::read(&args.votes))?;
         bytes
     } else {
-        std::fs::read(&args.votes).map_err(|e| format!("{}: {e}", args.votes.display()))?
+        std::fs::read(&args.votes).map_err(Error::read(&args.votes))?
     };
-    let circles = match args.too_many_circles {
-        Circles::Reject => CirclePolicy::Reject,
-        Circles::IgnorePreferences => CirclePolicy::IgnorePreferences,
-    };
+    let circles = args.too_many_circles;
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
@@ -130,7 +102,7 @@ fn execute(args: &TallyArgs) -> Result<String, String> {
         rejected,
         rejections,
     };
-    serde_json::to_string(&output).map_err(|e| e.to_string())
+    Ok(serde_json::to_string(&output).map_err(|e| e.to_string())?)
 }
 
 /// Splits `bytes` into `jobs` chunks at line ends and counts them on scoped threads.

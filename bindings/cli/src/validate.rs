@@ -2,7 +2,6 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use electie_core::python_json::{self, Object, Value};
 use electie_core::{
@@ -10,6 +9,7 @@ use electie_core::{
     TokenStore, Validator, Vote,
 };
 
+use crate::error::{self, Error, Result};
 use crate::input;
 
 /// How the verdict is given.
@@ -46,37 +46,20 @@ pub(crate) struct ValidateArgs {
     votes: PathBuf,
 }
 
-pub(crate) fn run(args: ValidateArgs) -> ExitCode {
-    let config = match load_config(&args) {
-        Ok(config) => config,
-        Err(message) => {
-            eprintln!("electie: {message}");
-            return ExitCode::from(2);
-        }
-    };
+pub(crate) fn run(args: &ValidateArgs) -> Result {
+    let config = load_config(args)?;
     let polling_place = PollingPlaceId(args.polling_place);
     let mut store = InMemoryTokenStore::new();
     if let Some(path) = &args.stored_tokens {
-        match input::lines(path) {
-            Ok(lines) => {
-                for token in lines {
-                    store.insert(polling_place, &String::from_utf8_lossy(&token));
-                }
-            }
-            Err(error) => {
-                input::report(&format!("cannot read {}", path.display()), &error);
-                return ExitCode::from(2);
-            }
+        let lines = input::lines(path)
+            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        for token in lines {
+            store.insert(polling_place, &String::from_utf8_lossy(&token));
         }
     }
-    let lines = match input::lines(&args.votes) {
-        Ok(lines) => lines,
-        Err(error) => {
-            input::report(&format!("cannot read {}", args.votes.display()), &error);
-            return ExitCode::from(2);
-        }
-    };
-    let items: Vec<Result<Vote, Rejection>> = lines.iter().map(|line| decode(line)).collect();
+    let lines = input::lines(&args.votes)
+        .map_err(|error| format!("cannot read {}: {error}", args.votes.display()))?;
+    let items: Vec<std::result::Result<Vote, Rejection>> = lines.iter().map(|line| decode(line)).collect();
     let validator = Validator::new(&config);
     let mut stdout = std::io::stdout().lock();
     let all_accepted = match args.mode {
@@ -86,25 +69,22 @@ pub(crate) fn run(args: ValidateArgs) -> ExitCode {
                 Err(rejection) => Message::failure(rejection.to_string()),
             };
             let accepted = answer.status == electie_core::Status::Success;
-            let _ = writeln!(stdout, "{}", python_json::dumps(&answer.to_json()));
+            writeln!(stdout, "{}", python_json::dumps(&answer.to_json())).map_err(Error::Output)?;
             accepted
         }
         Mode::Verdicts => {
             let verdicts = validator.verdicts(polling_place, &items, &store);
             for (index, verdict) in verdicts.iter().enumerate() {
-                let _ = writeln!(stdout, "{}", verdict_json(index, verdict));
+                writeln!(stdout, "{}", verdict_json(index, verdict)).map_err(Error::Output)?;
             }
-            verdicts.iter().all(Result::is_ok)
+            verdicts.iter().all(std::result::Result::is_ok)
         }
     };
-    if all_accepted {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    stdout.flush().map_err(Error::Output)?;
+    error::judged(all_accepted)
 }
 
-fn load_config(args: &ValidateArgs) -> Result<ElectionConfig, String> {
+fn load_config(args: &ValidateArgs) -> Result<ElectionConfig> {
     let mut config = ElectionConfig::load(&args.config)
         .map_err(|error| format!("--config {}: {error}", args.config.display()))?;
     if let Some(election_id) = &args.election_id {
@@ -119,7 +99,7 @@ fn load_config(args: &ValidateArgs) -> Result<ElectionConfig, String> {
 }
 
 /// One input line to a vote, or the format rejection naming what is wrong.
-fn decode(line: &[u8]) -> Result<Vote, Rejection> {
+fn decode(line: &[u8]) -> std::result::Result<Vote, Rejection> {
     let value = python_json::loads_bytes(line).map_err(|error| match error {
         electie_core::Error::Json { offset, problem } => {
             Rejection::InvalidFormat(FormatError::Json { offset, problem })
@@ -129,7 +109,7 @@ fn decode(line: &[u8]) -> Result<Vote, Rejection> {
     Ok(Vote::from_json(&value)?)
 }
 
-fn verdict_json(index: usize, verdict: &Result<(), Rejection>) -> String {
+fn verdict_json(index: usize, verdict: &std::result::Result<(), Rejection>) -> String {
     let mut object = Object::new();
     object.insert("index".into(), (index as i64).into());
     object.insert("accepted".into(), verdict.is_ok().into());
