@@ -18,8 +18,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
-use electie_core::python_json::{self, Object, Value};
 use electie_benches::median;
+use electie_core::python_json::{self, Object, Value};
 use electie_crypto::{AesKeyLength, Backend, Opener, PrivateKey, Sealed, Sealer};
 
 const SERVER_PRIVATE: &str =

@@ -285,7 +285,10 @@ mod tests {
         assert_eq!(coalitions, [11]);
         assert!(config.parties()[11].name.contains("SPOLU"));
         // a configuration file (not a directory) has no coalitions file beside it
-        let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/nrsr_2020/parties.json");
+        let file = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../data/nrsr_2020/parties.json"
+        );
         assert_eq!(
             CoalitionSizes::beside(&config, file).unwrap(),
             CoalitionSizes::singles(&config)

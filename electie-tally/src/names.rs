@@ -6,6 +6,43 @@
 //! `--too-many-circles`, Python's `method=`, `tie=`, …) is read through one of these
 //! tables, so the command line and the Python binding accept exactly the same names.
 
+/// A choice users name: a method or a policy with a fixed table of names.
+///
+/// Every table of the crate implements it, so a binding can offer any of them the
+/// same way (the command line builds its `--tie`, `--quota-rounding`, … options from
+/// it; Python parses its string arguments through `FromStr`).
+///
+/// ```
+/// use electie_tally::Named;
+/// use electie_tally::apportion::QuotaRounding;
+///
+/// fn help<T: Named>() -> String {
+///     T::ALL.iter().map(|v| format!("{}: {}", v.name(), v.description())).collect::<Vec<_>>().join("; ")
+/// }
+/// assert!(help::<QuotaRounding>().starts_with("exact: The exact rational quota; floor: Rounded down"));
+/// assert_eq!("nearest".parse::<QuotaRounding>()?, QuotaRounding::NearestHalfUp);
+/// # Ok::<(), electie_tally::Error>(())
+/// ```
+pub trait Named:
+    Copy
+    + Eq
+    + std::fmt::Debug
+    + std::fmt::Display
+    + std::str::FromStr<Err = crate::error::Error>
+    + Send
+    + Sync
+    + 'static
+{
+    /// Every value, in the order help texts list them.
+    const ALL: &'static [Self];
+    /// The names of [`Named::ALL`], in the same order.
+    const NAMES: &'static [&'static str];
+    /// The name users type, which `FromStr` reads back.
+    fn name(self) -> &'static str;
+    /// One line for a help text (no final full stop).
+    fn description(self) -> &'static str;
+}
+
 /// Implements the names of a fieldless enum; see the module documentation.
 macro_rules! names {
     (
@@ -31,6 +68,17 @@ macro_rules! names {
                 match self {
                     $(Self::$variant => $description,)+
                 }
+            }
+        }
+
+        impl crate::names::Named for $ty {
+            const ALL: &'static [Self] = Self::ALL;
+            const NAMES: &'static [&'static str] = Self::NAMES;
+            fn name(self) -> &'static str {
+                Self::name(self)
+            }
+            fn description(self) -> &'static str {
+                Self::description(self)
             }
         }
 
@@ -80,6 +128,7 @@ names! {
 
 #[cfg(test)]
 mod tests {
+    use super::Named;
     use crate::apportion::{NamedMethod, QuotaRounding};
     use crate::count::CirclePolicy;
     use crate::error::{Error, NameOf};
@@ -89,67 +138,41 @@ mod tests {
 
     /// Every table: names round-trip, are unique, descriptions are one line without a
     /// final full stop, anything else is refused naming the table and its names.
-    fn check<T>(of: NameOf)
-    where
-        T: Copy + PartialEq + std::fmt::Debug + std::fmt::Display + std::str::FromStr<Err = Error>,
-        T: Named,
-    {
-        for (&value, &name) in T::all().iter().zip(T::names()) {
+    fn check<T: Named>(of: NameOf) {
+        for (&value, &name) in T::ALL.iter().zip(T::NAMES) {
             assert_eq!(value.to_string(), name);
             assert_eq!(name.parse::<T>(), Ok(value));
-            let description = T::describe(value);
-            assert!(!description.is_empty() && !description.ends_with('.'), "{description}");
+            let description = value.description();
+            assert!(
+                !description.is_empty() && !description.ends_with('.'),
+                "{description}"
+            );
             assert!(!description.contains('\n'));
         }
-        assert_eq!(T::all().len(), T::names().len());
-        let mut unique = T::names().to_vec();
+        assert_eq!(T::ALL.len(), T::NAMES.len());
+        let mut unique = T::NAMES.to_vec();
         unique.sort_unstable();
         unique.dedup();
-        assert_eq!(unique.len(), T::names().len());
+        assert_eq!(unique.len(), T::NAMES.len());
         for text in ["", "nope", " fail", "EXACT", "Schulze", "sainte-laguë"] {
-            if T::names().contains(&text) {
-                continue;
-            }
             let error = text.parse::<T>().unwrap_err();
             assert_eq!(
                 error,
                 Error::UnknownName {
                     of,
                     name: text.to_owned(),
-                    expected: T::names(),
+                    expected: T::NAMES,
                 }
             );
             assert_eq!(
                 error.to_string(),
-                format!("unknown {of} {text:?}: expected one of {}", T::names().join(", "))
+                format!(
+                    "unknown {of} {text:?}: expected one of {}",
+                    T::NAMES.join(", ")
+                )
             );
         }
     }
-
-    trait Named: Sized + 'static {
-        fn all() -> &'static [Self];
-        fn names() -> &'static [&'static str];
-        fn describe(self) -> &'static str;
-    }
-
-    macro_rules! named {
-        ($($ty:ty),+) => {$(
-            impl Named for $ty {
-                fn all() -> &'static [Self] { Self::ALL }
-                fn names() -> &'static [&'static str] { Self::NAMES }
-                fn describe(self) -> &'static str { self.description() }
-            }
-        )+};
-    }
-    named!(
-        NamedMethod,
-        NamedTiePolicy,
-        QuotaRounding,
-        CirclePolicy,
-        RankedMethod,
-        SingleWinnerMethod,
-        NamedMajorityBase
-    );
 
     #[test]
     fn every_table_reads_back_what_it_writes_and_refuses_the_rest() {
@@ -165,7 +188,10 @@ mod tests {
     #[test]
     fn the_published_names() {
         // The command line and the Python binding accept exactly these.
-        assert_eq!(NamedTiePolicy::NAMES, ["fail", "more-votes", "lot", "list-order"]);
+        assert_eq!(
+            NamedTiePolicy::NAMES,
+            ["fail", "more-votes", "lot", "list-order"]
+        );
         assert_eq!(QuotaRounding::NAMES, ["exact", "floor", "ceil", "nearest"]);
         assert_eq!(CirclePolicy::NAMES, ["reject", "ignore-preferences"]);
         assert_eq!(RankedMethod::NAMES, ["schulze"]);

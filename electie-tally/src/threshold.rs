@@ -188,6 +188,54 @@ impl Threshold {
     }
 }
 
+/// The percentages as a person reads them: `5 %`, or with coalition brackets
+/// `5 % (coalitions of 2-3: 7 %, 4+: 10 %)`; an absolute minimum and the district-seat
+/// alternative follow when set.
+///
+/// ```
+/// use electie_tally::threshold::Threshold;
+/// use electie_tally::Ratio;
+/// assert_eq!(Threshold::slovak_national_council().to_string(), "5 % (coalitions of 2-3: 7 %, 4+: 10 %)");
+/// assert_eq!(Threshold::percent(Ratio::integer(5)).to_string(), "5 %");
+/// assert_eq!(Threshold::none().to_string(), "none");
+/// ```
+impl std::fmt::Display for Threshold {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut brackets = self.brackets.clone();
+        brackets.sort_by_key(|b| b.min_size);
+        match brackets.split_first() {
+            None => f.write_str("none")?,
+            Some((first, rest)) => {
+                write!(f, "{} %", first.percent)?;
+                if !rest.is_empty() {
+                    f.write_str(" (coalitions of ")?;
+                    for (i, bracket) in rest.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str(", ")?;
+                        }
+                        match rest.get(i + 1) {
+                            Some(next) if next.min_size > bracket.min_size + 1 => {
+                                write!(f, "{}-{}", bracket.min_size, next.min_size - 1)?;
+                            }
+                            Some(_) => write!(f, "{}", bracket.min_size)?,
+                            None => write!(f, "{}+", bracket.min_size)?,
+                        }
+                        write!(f, ": {} %", bracket.percent)?;
+                    }
+                    f.write_str(")")?;
+                }
+            }
+        }
+        if let Some(minimum) = self.absolute_minimum {
+            write!(f, ", at least {minimum} votes")?;
+        }
+        if self.or_won_district_seat {
+            f.write_str(", or a district seat")?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

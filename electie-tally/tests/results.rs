@@ -6,11 +6,11 @@ use electie_core::validation::Rejection;
 use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
 use electie_tally::Error;
 use electie_tally::count::{CirclePolicy, Counter, Tally};
-use electie_tally::seeded::SplitMix64;
 use electie_tally::results::{
     LocalityLevel, ResultsOptions, candidate_results, party_results, percentage, py_round,
     results_by_locality, seat_outcome, status,
 };
+use electie_tally::seeded::SplitMix64;
 
 fn config() -> ElectionConfig {
     ElectionConfig::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/nrsr_2020")).unwrap()

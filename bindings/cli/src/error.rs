@@ -73,9 +73,7 @@ pub(crate) fn exit(command: &str, result: Result) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Error::Judged) => ExitCode::from(1),
-        Err(Error::Output(error)) if error.kind() == io::ErrorKind::BrokenPipe => {
-            ExitCode::SUCCESS
-        }
+        Err(Error::Output(error)) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(error) => {
             // stderr closed too: nothing left to tell anyone
             let _ = writeln!(io::stderr().lock(), "electie: {command}: {error}");
@@ -99,5 +97,9 @@ pub(crate) fn write(text: &str) -> Result {
 
 /// `Ok` when everything judged passed, else [`Error::Judged`].
 pub(crate) fn judged(all_passed: bool) -> Result {
-    if all_passed { Ok(()) } else { Err(Error::Judged) }
+    if all_passed {
+        Ok(())
+    } else {
+        Err(Error::Judged)
+    }
 }

@@ -204,7 +204,8 @@ fn execute(args: &SimulateArgs) -> Result<String, String> {
         }
         Some(path) => {
             let config = ElectionConfig::load(path).map_err(|e| format!("--config: {e}"))?;
-            let sizes = CoalitionSizes::beside(&config, path).map_err(|e| format!("--config: {e}"))?;
+            let sizes =
+                CoalitionSizes::beside(&config, path).map_err(|e| format!("--config: {e}"))?;
             (config, sizes, path.display().to_string())
         }
     };

@@ -17,6 +17,7 @@ use electie_tally::count::{CirclePolicy, Counter, Tally};
 use electie_tally::results::{
     PartyResult, ResultsOptions, Status, party_results, seat_outcome, status,
 };
+use electie_tally::tie::NamedTiePolicy;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
@@ -46,6 +47,12 @@ pub(crate) struct TallyArgs {
     /// Seats to fill (default 150, the Slovak National Council).
     #[arg(long, default_value_t = 150)]
     seats: u64,
+    /// Tie policy for the last seats.
+    #[arg(long, value_parser = choice::<NamedTiePolicy>(), default_value = "more-votes")]
+    tie: NamedTiePolicy,
+    /// Seed of the lot for `--tie lot` (required with it).
+    #[arg(long)]
+    seed: Option<u64>,
     /// Decrypted votes, one JSON object per line; `-` reads standard input.
     votes: PathBuf,
 }
@@ -71,13 +78,13 @@ fn execute(args: &TallyArgs) -> error::Result<String> {
     }
     let mut options = ResultsOptions::default();
     options.election.seats = args.seats;
+    options.election.tie = args.tie.policy(args.seed)?;
     options.coalition_sizes = CoalitionSizes::beside(&config, &args.config)
         .map_err(|e| Error::from(e).context("--config"))?;
     for &given in &args.coalitions {
-        options
-            .coalition_sizes
-            .set(&config, given)
-            .map_err(|e| Error::from(e).context(format!("--coalition \"{}={}\"", given.party.0, given.size)))?;
+        options.coalition_sizes.set(&config, given).map_err(|e| {
+            Error::from(e).context(format!("--coalition \"{}={}\"", given.party.0, given.size))
+        })?;
     }
     let bytes = if args.votes.as_os_str() == "-" {
         let mut bytes = Vec::new();

@@ -59,7 +59,8 @@ pub(crate) fn run(args: &ValidateArgs) -> Result {
     }
     let lines = input::lines(&args.votes)
         .map_err(|error| format!("cannot read {}: {error}", args.votes.display()))?;
-    let items: Vec<std::result::Result<Vote, Rejection>> = lines.iter().map(|line| decode(line)).collect();
+    let items: Vec<std::result::Result<Vote, Rejection>> =
+        lines.iter().map(|line| decode(line)).collect();
     let validator = Validator::new(&config);
     let mut stdout = std::io::stdout().lock();
     let all_accepted = match args.mode {

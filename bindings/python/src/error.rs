@@ -130,10 +130,14 @@ impl From<Error> for PyErr {
             Error::Config(_) => ConfigError::new_err(message),
             Error::Format(_) => VoteFormatError::new_err(message),
             Error::Rejected(rejection) => batch_rejected(&rejection),
-            // An unknown method name is a bad argument, raised like an unknown `tie`.
-            Error::Tally(electie_tally::Error::UnknownMethod { .. }) => {
-                PyValueError::new_err(message)
-            }
+            // An unknown name, a lot without a seed, an unreadable coalition size: bad
+            // arguments, raised as plain ValueErrors.
+            Error::Tally(
+                electie_tally::Error::UnknownName { .. }
+                | electie_tally::Error::LotWithoutSeed
+                | electie_tally::Error::ZeroCoalitionSize { .. }
+                | electie_tally::Error::InvalidCoalitionSize { .. },
+            ) => PyValueError::new_err(message),
             Error::Tally(_) => TallyError::new_err(message),
             Error::NotJsonSerializable(_) | Error::BadKey(_) | Error::WrongType(_) => {
                 PyTypeError::new_err(message)

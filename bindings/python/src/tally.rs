@@ -4,16 +4,17 @@ use std::sync::Arc;
 
 use electie_core::validation::Rejection;
 use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId, Vote};
-use electie_tally::TiePolicy;
 use electie_tally::apportion::{Method, NamedMethod, NamedMethodKind, QuotaRounding};
+use electie_tally::coalition::{CoalitionSize, CoalitionSizes};
 use electie_tally::count::{CirclePolicy, Counter, Tally};
 use electie_tally::preset::SlovakElection;
-use electie_tally::ranked::schulze;
+use electie_tally::ranked::RankedMethod;
 use electie_tally::results::{
     LocalityLevel, ResultsOptions, SeatOutcome, candidate_results, party_results,
     results_by_locality, seat_outcome, status,
 };
 use electie_tally::threshold::Contender;
+use electie_tally::tie::NamedTiePolicy;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping};
 
@@ -29,16 +30,6 @@ pub(crate) struct PyTally {
     circles: CirclePolicy,
 }
 
-fn circle_policy(name: &str) -> Result<CirclePolicy> {
-    match name {
-        "reject" => Ok(CirclePolicy::Reject),
-        "ignore-preferences" => Ok(CirclePolicy::IgnorePreferences),
-        other => Err(Error::WrongValue(format!(
-            "too_many_circles must be 'reject' or 'ignore-preferences', not {other:?}"
-        ))),
-    }
-}
-
 #[pymethods]
 impl PyTally {
     /// An empty tally for `config`. `too_many_circles` says what `count` does with a
@@ -51,7 +42,7 @@ impl PyTally {
         Ok(Self {
             config: Arc::clone(&config.inner),
             inner: Tally::new(&config.inner),
-            circles: circle_policy(too_many_circles)?,
+            circles: too_many_circles.parse().map_err(Error::Tally)?,
         })
     }
 
@@ -153,7 +144,7 @@ impl PyTally {
     /// National Council rules (`seats` to fill; `coalition_sizes` maps a party `_id`
     /// to the number of parties in that coalition, default 1). When so few votes are
     /// counted that the rounded RVČ is 0 (under 76 votes for passing parties), the exact
-    /// RVČ is used instead.
+    /// RVČ is used instead (electie-tally's `ZeroQuota` default).
     #[pyo3(signature = (seats = 150, with_candidates = false, coalition_sizes = None))]
     fn party_results<'py>(
         &self,
@@ -236,29 +227,18 @@ impl PyTally {
     ) -> Result<SeatOutcome> {
         let mut options = ResultsOptions::default();
         options.election.seats = seats;
-        options.coalition_sizes = vec![1; self.config.parties().len()];
-        if let Some(sizes) = coalition_sizes {
-            let sizes = sizes.cast::<PyMapping>().map_err(|_| {
+        let mut sizes = Vec::new();
+        if let Some(mapping) = coalition_sizes {
+            let mapping = mapping.cast::<PyMapping>().map_err(|_| {
                 Error::WrongType("coalition_sizes must be a mapping party_id -> size".into())
             })?;
-            for item in sizes.items()?.iter() {
+            for item in mapping.items()?.iter() {
                 let (party, size): (i64, u32) = item.extract()?;
-                let index = self.config.party_index(PartyId(party)).ok_or_else(|| {
-                    Error::WrongValue(format!("coalition_sizes: unknown party id {party}"))
-                })?;
-                options.coalition_sizes[index] = size;
+                sizes.push(CoalitionSize::new(PartyId(party), size)?);
             }
         }
-        let outcome = match seat_outcome(&self.config, &self.inner, &options) {
-            // Fewer than 76 votes for passing parties round the RVČ to 0 (NR SR), which
-            // no real election meets; the exact RVČ then still gives seats.
-            Err(electie_tally::Error::ZeroQuota) => {
-                options.election.rvc_rounding = QuotaRounding::Exact;
-                seat_outcome(&self.config, &self.inner, &options)
-            }
-            other => other,
-        };
-        Ok(outcome?)
+        options.coalition_sizes = CoalitionSizes::from_sizes(&self.config, sizes)?;
+        Ok(seat_outcome(&self.config, &self.inner, &options)?)
     }
 }
 
@@ -278,36 +258,6 @@ fn vote_of(vote: &Bound<'_, PyAny>) -> PyResult<Result<Vote, Rejection>> {
     };
     let value = json::to_value(vote)?;
     Ok(Vote::from_json(&value).map_err(Rejection::InvalidFormat))
-}
-
-fn tie_policy(name: &str, seed: Option<u64>) -> Result<TiePolicy> {
-    Ok(match name {
-        "fail" => TiePolicy::Fail,
-        "more-votes" => TiePolicy::MoreVotesThenFail,
-        "lot" => TiePolicy::MoreVotesThenLot {
-            seed: seed.ok_or_else(|| Error::WrongValue("tie='lot' needs a seed".into()))?,
-        },
-        "list-order" => TiePolicy::ListOrder,
-        other => {
-            return Err(Error::WrongValue(format!(
-                "tie must be 'fail', 'more-votes', 'lot' or 'list-order', not {other:?}"
-            )));
-        }
-    })
-}
-
-fn parse_quota_rounding(name: &str) -> Result<QuotaRounding> {
-    Ok(match name {
-        "exact" => QuotaRounding::Exact,
-        "floor" => QuotaRounding::Floor,
-        "ceil" => QuotaRounding::Ceil,
-        "nearest" => QuotaRounding::NearestHalfUp,
-        other => {
-            return Err(Error::WrongValue(format!(
-                "quota_rounding must be 'exact', 'floor', 'ceil' or 'nearest', not {other:?}"
-            )));
-        }
-    })
 }
 
 /// An exact ratio for a decimal number given as a float (`1.4` → 7/5).
@@ -400,9 +350,12 @@ pub(crate) fn allocate_seats<'py>(
                 })?,
             )
         };
-    let tie = tie_policy(tie, seed)?;
-    let allocation = match allocator(method, first_divisor, parse_quota_rounding(quota_rounding)?)?
-    {
+    let tie = tie
+        .parse::<NamedTiePolicy>()
+        .and_then(|named| named.policy(seed))
+        .map_err(Error::Tally)?;
+    let rounding: QuotaRounding = quota_rounding.parse().map_err(Error::Tally)?;
+    let allocation = match allocator(method, first_divisor, rounding)? {
         Allocator::Plain(method) => {
             if coalition_sizes.is_some() {
                 return Err(Error::WrongValue(
@@ -459,11 +412,7 @@ pub(crate) fn rank(
     ballots: Vec<Vec<Option<u32>>>,
     method: &str,
 ) -> PyResult<Vec<Vec<String>>> {
-    if method != "schulze" {
-        return Err(
-            Error::WrongValue(format!("unknown method {method:?}: expected 'schulze'")).into(),
-        );
-    }
+    let method: RankedMethod = method.parse().map_err(Error::Tally)?;
     for (index, ballot) in ballots.iter().enumerate() {
         if ballot.len() != candidates.len() {
             return Err(Error::WrongValue(format!(
@@ -476,7 +425,7 @@ pub(crate) fn rank(
     }
     let count = candidates.len();
     let result = py
-        .detach(|| schulze(count, &ballots))
+        .detach(|| method.rank(count, &ballots))
         .map_err(Error::Tally)?;
     Ok(result
         .ranking

@@ -225,7 +225,11 @@ mod tests {
             quota(QuotaMethod::Imperiali),
         ];
         assert_eq!(
-            NamedMethod::ALL.iter().copied().map(kind).collect::<Vec<_>>(),
+            NamedMethod::ALL
+                .iter()
+                .copied()
+                .map(kind)
+                .collect::<Vec<_>>(),
             expected
         );
     }

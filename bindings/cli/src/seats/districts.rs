@@ -80,7 +80,8 @@ pub(super) fn run(
     let eligible = threshold.evaluate(&contenders)?;
     let result = allocate_districts(allocation_method, &districts, names.len(), &eligible, tie)
         .map_err(|e| name_error(&names, e))?;
-    let by_name = |values: &[u64]| Ordered(names.iter().cloned().zip(values.iter().copied()).collect());
+    let by_name =
+        |values: &[u64]| Ordered(names.iter().cloned().zip(values.iter().copied()).collect());
     let output = DistrictOutput {
         method: method.name(),
         seats_total: districts.iter().map(|d| d.seats).sum(),

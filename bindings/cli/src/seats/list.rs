@@ -36,7 +36,10 @@ pub(super) fn plain_method(
 /// `--threshold`, else a Slovak preset's rules, else none.
 pub(super) fn threshold(args: &SeatsArgs, kind: &NamedMethodKind) -> Result<Threshold> {
     if let Some(text) = &args.threshold {
-        return Ok(Threshold::percent(input::parse_percent(text, "--threshold")?));
+        return Ok(Threshold::percent(input::parse_percent(
+            text,
+            "--threshold",
+        )?));
     }
     Ok(match kind {
         NamedMethodKind::Slovak(election) => election.threshold.clone(),

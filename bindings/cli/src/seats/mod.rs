@@ -15,9 +15,9 @@ mod single_winner;
 use std::path::PathBuf;
 
 use electie_tally::apportion::NamedMethod;
+use electie_tally::apportion::QuotaRounding;
 use electie_tally::single_winner::{NamedMajorityBase, SingleWinnerMethod};
 use electie_tally::tie::NamedTiePolicy;
-use electie_tally::apportion::QuotaRounding;
 
 use crate::choice::choice;
 use crate::error::{self, Result};

@@ -82,10 +82,9 @@ pub(super) fn run(
                 let (names2, votes2) = read_candidates(round2, "round2")?;
                 for n in &names2 {
                     if !finalists.iter().any(|&f| &names[f] == n) {
-                        return Err(format!(
-                            "round2 candidate {n:?} did not advance from round 1"
-                        )
-                        .into());
+                        return Err(
+                            format!("round2 candidate {n:?} did not advance from round 1").into(),
+                        );
                     }
                 }
                 let w = plurality(&votes2, tie).map_err(|e| name_error(&names2, e))?;
