@@ -142,11 +142,7 @@ impl Threshold {
 
     /// Evaluates every contender against the sum of all their votes.
     pub fn evaluate(&self, contenders: &[Contender]) -> Result<Vec<bool>> {
-        let total = contenders
-            .iter()
-            .try_fold(0u64, |acc, c| acc.checked_add(c.votes))
-            .ok_or(Error::VoteOverflow)?;
-        self.evaluate_with_total(contenders, total)
+        self.evaluate_with_total(contenders, total_votes(contenders)?)
     }
 
     /// Whether each contender passes, the percentages taken of `total_valid` — all
@@ -171,10 +167,7 @@ impl Threshold {
         contenders: &[Contender],
         total_valid: u64,
     ) -> Result<Vec<bool>> {
-        let listed = contenders
-            .iter()
-            .try_fold(0u64, |acc, c| acc.checked_add(c.votes))
-            .ok_or(Error::VoteOverflow)?;
+        let listed = total_votes(contenders)?;
         if listed > total_valid {
             return Err(Error::VotesExceedTotal {
                 votes: listed,
@@ -186,6 +179,63 @@ impl Threshold {
             .map(|&c| self.passes(c, total_valid))
             .collect()
     }
+
+    /// The threshold step of a list election: who passes (of `total_valid`), and the
+    /// votes a seat method then shares out — a contender below the threshold takes
+    /// part with zero votes, so no method gives it a seat.
+    ///
+    /// ```
+    /// use electie_tally::threshold::{Contender, Threshold};
+    /// use electie_tally::Ratio;
+    /// let five = Threshold::percent(Ratio::integer(5));
+    /// let step = five.apply(&[Contender::party(900), Contender::party(60), Contender::party(40)], 1_000)?;
+    /// assert_eq!(step.passing, [true, true, false]);
+    /// assert_eq!(step.votes, [900, 60, 0]);
+    /// assert_eq!(step.passing_votes, 960);
+    /// # Ok::<(), electie_tally::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Threshold::evaluate_with_total`].
+    pub fn apply(&self, contenders: &[Contender], total_valid: u64) -> Result<Passing> {
+        let passing = self.evaluate_with_total(contenders, total_valid)?;
+        let votes: Vec<u64> = contenders
+            .iter()
+            .zip(&passing)
+            .map(|(c, &ok)| if ok { c.votes } else { 0 })
+            .collect();
+        // no overflow: at most the listed total, checked above
+        let passing_votes = votes.iter().sum();
+        Ok(Passing {
+            passing,
+            votes,
+            passing_votes,
+        })
+    }
+}
+
+/// The result of [`Threshold::apply`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Passing {
+    /// Whether each contender passed.
+    pub passing: Vec<bool>,
+    /// Each contender's votes if it passed, else 0.
+    pub votes: Vec<u64>,
+    /// The votes of the contenders that passed.
+    pub passing_votes: u64,
+}
+
+/// The votes of all `contenders` together.
+///
+/// # Errors
+///
+/// [`Error::VoteOverflow`] when the sum does not fit 64 bits.
+pub fn total_votes(contenders: &[Contender]) -> Result<u64> {
+    contenders
+        .iter()
+        .try_fold(0u64, |acc, c| acc.checked_add(c.votes))
+        .ok_or(Error::VoteOverflow)
 }
 
 /// The percentages as a person reads them: `5 %`, or with coalition brackets

@@ -4,13 +4,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
 mod common;
 
-use common::{electie, repo};
+use common::{electie, electie_with_closed_stdout, repo};
 
 /// Lines of `{"polling_place_id": 0, "party_id": …}`: `count` votes for each party.
 fn votes(per_party: &[(i64, usize)]) -> Vec<u8> {
@@ -151,21 +150,6 @@ fn a_lot_needs_its_seed() {
     assert!(seeded.status.success());
 }
 
-/// Runs `electie args` with standard output closed by its reader before anything is
-/// written, as `electie … | head -c0` does.
-fn with_closed_stdout(args: &[&str], stdin: &[u8]) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_electie"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let _ = child.stdin.take().unwrap().write_all(stdin);
-    child.wait_with_output().unwrap()
-}
-
 #[test]
 fn a_closed_stdout_ends_every_printing_command_quietly() {
     let config = repo("data/nrsr_2020");
@@ -197,7 +181,7 @@ fn a_closed_stdout_ends_every_printing_command_quietly() {
         ),
     ];
     for (args, stdin) in cases {
-        let out = with_closed_stdout(&args, stdin);
+        let out = electie_with_closed_stdout(&args, stdin);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
         assert!(stderr.is_empty(), "{args:?}: {stderr}");

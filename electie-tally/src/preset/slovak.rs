@@ -18,7 +18,7 @@ use crate::apportion::Allocation;
 use crate::apportion::quota::{QuotaRounding, ZeroQuota, allocate_with_quota};
 use crate::error::{Error, Result};
 use crate::ratio::Ratio;
-use crate::threshold::{Contender, Threshold};
+use crate::threshold::{Contender, Passing, Threshold, total_votes};
 use crate::tie::TiePolicy;
 
 /// The parameters of a Slovak list election.
@@ -71,11 +71,7 @@ impl SlovakElection {
     /// # Ok::<(), electie_tally::Error>(())
     /// ```
     pub fn allocate(&self, subjects: &[Contender]) -> Result<SlovakSeats> {
-        let total_valid = subjects
-            .iter()
-            .try_fold(0u64, |acc, c| acc.checked_add(c.votes))
-            .ok_or(Error::VoteOverflow)?;
-        self.allocate_with_total(subjects, total_valid)
+        self.allocate_with_total(subjects, total_votes(subjects)?)
     }
 
     /// Seats when the thresholds are taken of `total_valid`, all valid votes, which
@@ -106,13 +102,11 @@ impl SlovakElection {
         subjects: &[Contender],
         total_valid: u64,
     ) -> Result<SlovakSeats> {
-        let passing = self.threshold.evaluate_with_total(subjects, total_valid)?;
-        let votes: Vec<u64> = subjects
-            .iter()
-            .zip(&passing)
-            .map(|(c, &ok)| if ok { c.votes } else { 0 })
-            .collect();
-        let passing_votes: u64 = votes.iter().sum();
+        let Passing {
+            passing,
+            votes,
+            passing_votes,
+        } = self.threshold.apply(subjects, total_valid)?;
         if passing_votes == 0 {
             return Err(Error::NoVotes);
         }

@@ -4,7 +4,7 @@
 use electie_tally::apportion::divisor::Quotient;
 use electie_tally::apportion::quota::QuotaRounding;
 use electie_tally::apportion::{Allocation, Details, Method, NamedMethod, NamedMethodKind};
-use electie_tally::threshold::{Contender, Threshold};
+use electie_tally::threshold::{Contender, Passing, Threshold};
 use electie_tally::{Ratio, TiePolicy};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -113,13 +113,11 @@ pub(super) fn run(
         }
         kind => {
             let method = plain_method(args, method, &kind)?;
-            let passing = threshold.evaluate_with_total(&contenders, total_valid)?;
-            let votes: Vec<u64> = parties
-                .iter()
-                .zip(&passing)
-                .map(|(p, &ok)| if ok { p.votes } else { 0 })
-                .collect();
-            let passing_votes: u64 = votes.iter().sum();
+            let Passing {
+                passing,
+                votes,
+                passing_votes,
+            } = threshold.apply(&contenders, total_valid)?;
             let allocation = method
                 .allocate(&votes, seats, tie)
                 .map_err(|e| name_error(&names, e))?;
@@ -181,6 +179,16 @@ fn render(
         allocation,
         quota_exact,
     } = computed;
+    // One party's line: what every method shows, then the method's own figures.
+    let party_json = |i: usize, own: Vec<(&str, Value)>| {
+        let mut line = serde_json::Map::new();
+        line.insert("name".into(), parties[i].name.clone().into());
+        line.insert("votes".into(), parties[i].votes.into());
+        line.insert("passed_threshold".into(), passing[i].into());
+        line.insert("seats".into(), allocation.seats[i].into());
+        line.extend(own.into_iter().map(|(key, value)| (key.to_owned(), value)));
+        Value::Object(line)
+    };
     let mut quota = Value::Null;
     let mut details = Vec::with_capacity(parties.len());
     let mut extra = serde_json::Map::new();
@@ -193,17 +201,16 @@ fn render(
                 extra.insert("quota_exact".into(), Value::from(exact.to_string()));
                 extra.insert("quota_exact_value".into(), Value::from(exact.to_f64()));
             }
-            for (i, p) in parties.iter().enumerate() {
-                details.push(serde_json::json!({
-                    "name": p.name,
-                    "votes": p.votes,
-                    "passed_threshold": passing[i],
-                    "seats_by_quota": q.seats_by_quota[i],
-                    "remainder": number(q.remainders[i]),
-                    "remainder_seats": q.remainder_seats[i],
-                    "deducted_seats": q.deducted_seats[i],
-                    "seats": allocation.seats[i],
-                }));
+            for i in 0..parties.len() {
+                details.push(party_json(
+                    i,
+                    vec![
+                        ("seats_by_quota", q.seats_by_quota[i].into()),
+                        ("remainder", number(q.remainders[i])),
+                        ("remainder_seats", q.remainder_seats[i].into()),
+                        ("deducted_seats", q.deducted_seats[i].into()),
+                    ],
+                ));
             }
         }
         Details::Divisor(d) => {
@@ -211,14 +218,15 @@ fn render(
             for award in &d.awards {
                 last[award.party] = Some(&award.quotient);
             }
-            for (i, p) in parties.iter().enumerate() {
-                details.push(serde_json::json!({
-                    "name": p.name,
-                    "votes": p.votes,
-                    "passed_threshold": passing[i],
-                    "seats": allocation.seats[i],
-                    "last_quotient": last[i].map(|q| if q.is_infinite() { Value::Null } else { Value::from(q.to_f64()) }),
-                }));
+            for (i, quotient) in last.iter().enumerate() {
+                let quotient = quotient.map_or(Value::Null, |q| {
+                    if q.is_infinite() {
+                        Value::Null
+                    } else {
+                        Value::from(q.to_f64())
+                    }
+                });
+                details.push(party_json(i, vec![("last_quotient", quotient)]));
             }
             if let Some(a) = d.last_elected() {
                 extra.insert(
