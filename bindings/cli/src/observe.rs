@@ -16,8 +16,8 @@
 //!    publishes (`GET /elections/voting-data`): each ballot must pass the validation a
 //!    server applies, and the counts, seats and elected candidates come from the same
 //!    library functions the server uses (`seat_outcome`, `party_results`,
-//!    `results_by_locality`, `status`, the coalition sizes of
-//!    [`electie_cli::generate::coalition_sizes`]);
+//!    `results_by_locality`, `status`, the coalition sizes given with `--coalition`,
+//!    as the server's configuration has them);
 //! 5. compares the recount with the server's published results.
 //!
 //! The feed holds the ballots of closed polling places only, while the published
@@ -37,6 +37,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
+use electie_tally::coalition::{CoalitionSize, CoalitionSizes};
 use electie_tally::count::{CirclePolicy, Counter, Tally};
 use electie_tally::results::{
     LocalityLevel, ResultsOptions, SeatOutcome, party_results, results_by_locality, seat_outcome,
@@ -76,6 +77,10 @@ pub(crate) struct ObserveArgs {
     /// Output: a verdict for people, or one JSON object for programs.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+    /// Coalition size of a party, as PARTY_ID=SIZE, as the server's configuration has
+    /// it (repeatable; default 1 each): it decides the threshold the recount applies.
+    #[arg(long = "coalition", value_name = "PARTY_ID=SIZE", value_parser = str::parse::<CoalitionSize>)]
+    coalitions: Vec<CoalitionSize>,
 }
 
 /// A ballot as the feed gives it, without its seqno (its position in the mirror):
@@ -165,7 +170,8 @@ fn report_table(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "server:    {}", report.server);
     let _ = writeln!(out, "election:  {}", report.election);
-    let _ = writeln!(out, 
+    let _ = writeln!(
+        out,
         "feed:      lastseqno {}; {} ballots re-read from earlier runs, {} new",
         report.lastseqno, report.reread, report.new
     );
@@ -187,7 +193,8 @@ fn report_table(report: &Report) -> String {
     if report.differences.is_empty() {
         let _ = writeln!(out, "verdict:   AGREE — no difference found");
     } else {
-        let _ = writeln!(out, 
+        let _ = writeln!(
+            out,
             "verdict:   DIFFER — {} difference(s); the first:",
             report.differences.len()
         );
@@ -195,7 +202,8 @@ fn report_table(report: &Report) -> String {
             let _ = writeln!(out, "  - {difference}");
         }
         if report.differences.len() > SHOWN_DIFFERENCES {
-            let _ = writeln!(out, 
+            let _ = writeln!(
+                out,
                 "  … and {} more (--format json lists all)",
                 report.differences.len() - SHOWN_DIFFERENCES
             );
@@ -349,7 +357,13 @@ fn observe(args: &ObserveArgs) -> Result<Report, Unjudged> {
         if let Some(path) = &args.state {
             save_state(path, &state)?;
         }
-        compare(&server, &election, &state.ballots, &mut report)?;
+        compare(
+            &server,
+            &election,
+            &state.ballots,
+            &args.coalitions,
+            &mut report,
+        )?;
     }
     if !report.differences.is_empty() {
         report.verdict = "differ";
@@ -629,6 +643,7 @@ fn compare(
     server: &Server,
     election: &str,
     ballots: &[Ballot],
+    coalitions: &[CoalitionSize],
     report: &mut Report,
 ) -> Result<(), Unjudged> {
     let data = server.get_ok("/elections/voting-data")?;
@@ -762,7 +777,8 @@ fn compare(
 
     // everything is closed: national results with seats, and the status
     let options = ResultsOptions {
-        coalition_sizes: electie_cli::generate::coalition_sizes(&config),
+        coalition_sizes: CoalitionSizes::from_sizes(&config, coalitions.iter().copied())
+            .map_err(|error| Unjudged(format!("--coalition: {error}")))?,
         ..ResultsOptions::default()
     };
     let outcome = match seat_outcome(&config, &tally, &options) {
