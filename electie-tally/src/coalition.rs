@@ -195,6 +195,11 @@ impl CoalitionSizes {
             .map(|index| self.sizes.get(index).copied().unwrap_or(1))
     }
 
+    /// Every size set, by dense party index (a party past the end is single).
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.sizes.iter().copied()
+    }
+
     /// Sizes by dense party index (1 for a party past the end).
     pub fn get(&self, party_index: usize) -> u32 {
         self.sizes.get(party_index).copied().unwrap_or(1)

@@ -18,6 +18,7 @@
 //! ```
 
 use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId, Vote};
+use electie_tally::coalition::CoalitionSizes;
 pub use electie_tally::seeded::SplitMix64;
 
 /// An index drawn with probability proportional to `weights` (cumulative sums would be
@@ -143,6 +144,22 @@ pub fn is_nrsr_2020(config: &ElectionConfig) -> bool {
                 .iter()
                 .any(|party| party.party_number == *number && party.name.starts_with(name))
         })
+}
+
+/// Coalition sizes for `config`: the bundled `data/nrsr_2020/coalitions.json` when
+/// `config` is the NR SR 2020 ballot (see [`is_nrsr_2020`]), else every party single.
+///
+/// For callers that hold a configuration without its directory (the reference server
+/// today); a configuration loaded from a directory reads its own coalitions with
+/// `electie_tally::coalition::CoalitionSizes::beside`.
+#[must_use]
+pub fn coalition_sizes(config: &ElectionConfig) -> CoalitionSizes {
+    if is_nrsr_2020(config) {
+        crate::embedded::nrsr_2020_coalitions(config)
+            .unwrap_or_else(|_| CoalitionSizes::singles(config))
+    } else {
+        CoalitionSizes::singles(config)
+    }
 }
 
 impl Profile {

@@ -16,8 +16,8 @@
 //!    publishes (`GET /elections/voting-data`): each ballot must pass the validation a
 //!    server applies, and the counts, seats and elected candidates come from the same
 //!    library functions the server uses (`seat_outcome`, `party_results`,
-//!    `results_by_locality`, `status`, the coalition sizes given with `--coalition`,
-//!    as the server's configuration has them);
+//!    `results_by_locality`, `status`, the reference server's coalition sizes,
+//!    overridden with `--coalition`);
 //! 5. compares the recount with the server's published results.
 //!
 //! The feed holds the ballots of closed polling places only, while the published
@@ -37,7 +37,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
-use electie_tally::coalition::{CoalitionSize, CoalitionSizes};
+use electie_tally::apportion::ZeroQuota;
+use electie_tally::coalition::CoalitionSize;
 use electie_tally::count::{CirclePolicy, Counter, Tally};
 use electie_tally::results::{
     LocalityLevel, ResultsOptions, SeatOutcome, party_results, results_by_locality, seat_outcome,
@@ -78,7 +79,8 @@ pub(crate) struct ObserveArgs {
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
     /// Coalition size of a party, as PARTY_ID=SIZE, as the server's configuration has
-    /// it (repeatable; default 1 each): it decides the threshold the recount applies.
+    /// it (repeatable; default: the reference server's, PS–SPOLU 2 on NR SR 2020): it
+    /// decides the threshold the recount applies.
     #[arg(long = "coalition", value_name = "PARTY_ID=SIZE", value_parser = str::parse::<CoalitionSize>)]
     coalitions: Vec<CoalitionSize>,
 }
@@ -776,11 +778,19 @@ fn compare(
     }
 
     // everything is closed: national results with seats, and the status
-    let options = ResultsOptions {
-        coalition_sizes: CoalitionSizes::from_sizes(&config, coalitions.iter().copied())
-            .map_err(|error| Unjudged(format!("--coalition: {error}")))?,
+    // as the reference server counts (examples/server/src/results.rs): its coalition
+    // sizes, overridden by --coalition, and no seats while the rounded RVČ is zero
+    let mut options = ResultsOptions {
+        coalition_sizes: electie_cli::generate::coalition_sizes(&config),
         ..ResultsOptions::default()
     };
+    options.election.zero_quota = ZeroQuota::Fail;
+    for &given in coalitions {
+        options
+            .coalition_sizes
+            .set(&config, given)
+            .map_err(|error| Unjudged(format!("--coalition: {error}")))?;
+    }
     let outcome = match seat_outcome(&config, &tally, &options) {
         Ok(outcome) => Ok(outcome),
         // as the reference server does (examples/server/src/results.rs): with too few

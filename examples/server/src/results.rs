@@ -28,10 +28,14 @@ pub enum ResultsError {
 
 /// The seat rules for `config`.
 pub fn options(config: &ElectionConfig) -> ResultsOptions {
-    ResultsOptions {
+    let mut options = ResultsOptions {
         coalition_sizes: electie_cli::generate::coalition_sizes(config),
         ..ResultsOptions::default()
-    }
+    };
+    // The server shows no seats until the rounded republic number is above zero (its
+    // tests and pages say so); electie-tally's default would use the exact one.
+    options.election.zero_quota = electie_tally::apportion::ZeroQuota::Fail;
+    options
 }
 
 /// Seats and elected candidates from `tally`.

@@ -186,7 +186,7 @@ async fn snapshot(state: &AppState, view: View) -> Result<Snapshot, String> {
     let thresholds: Vec<f64> = options
         .coalition_sizes
         .iter()
-        .map(|&size| {
+        .map(|size| {
             options
                 .election
                 .threshold
