@@ -13,12 +13,16 @@ use std::time::{Duration, Instant};
 use common::*;
 use electie_gateway::client::{Commission, Terminal};
 
-const VOTES: usize = 2000;
 const TERMINALS: usize = 8;
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "a load run that prints figures; run it explicitly"]
 async fn votes_per_second_and_sync_throughput() {
+    let votes_wanted: usize = std::env::var("ELECTIE_LOAD_VOTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    let votes = votes_wanted - votes_wanted % TERMINALS;
     let server_bin = gateway_bin().with_file_name("electie-server");
     let server_dir = TempDir::new("load-server");
     let gateway_dir = TempDir::new("load-gateway");
@@ -100,14 +104,14 @@ async fn votes_per_second_and_sync_throughput() {
             Terminal::register(client.clone(), &base).await.unwrap(),
         ));
     }
-    let mut tokens = Vec::with_capacity(VOTES);
-    for _ in 0..VOTES {
+    let mut tokens = Vec::with_capacity(votes);
+    for _ in 0..votes {
         tokens.push(commission.issue_token().await.unwrap());
     }
     commission.start().await.unwrap();
 
     // Terminals seal in advance (the sealing is the terminals' work, not the gateway's).
-    let mut payloads = Vec::with_capacity(VOTES);
+    let mut payloads = Vec::with_capacity(votes);
     for (index, token) in tokens.iter().enumerate() {
         let terminal = terminals[index % TERMINALS].clone();
         let plaintext = electie_gateway::client::vote_plaintext(token, Some(10), &[1075, 1076]);
@@ -115,7 +119,7 @@ async fn votes_per_second_and_sync_throughput() {
     }
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for chunk in payloads.chunks(VOTES / TERMINALS) {
+    for chunk in payloads.chunks(votes / TERMINALS) {
         let chunk = chunk.to_vec();
         tasks.push(tokio::spawn(async move {
             for (terminal, payload) in chunk {
@@ -129,9 +133,10 @@ async fn votes_per_second_and_sync_throughput() {
     }
     let voting = started.elapsed();
     eprintln!(
-        "gateway accepted {VOTES} votes from {TERMINALS} terminals in {:.2} s: {:.0} votes/s (durable commits)",
+        "gateway accepted {} votes from {TERMINALS} terminals in {:.2} s: {:.0} votes/s (durable commits)",
+        votes,
         voting.as_secs_f64(),
-        VOTES as f64 / voting.as_secs_f64()
+        votes as f64 / voting.as_secs_f64()
     );
 
     let started = Instant::now();
@@ -150,11 +155,12 @@ async fn votes_per_second_and_sync_throughput() {
         .await
         .unwrap();
     let sync = started.elapsed();
-    assert_eq!(stats["statistics"]["syncronized_count"], VOTES, "{stats}");
+    assert_eq!(stats["statistics"]["syncronized_count"], votes, "{stats}");
     eprintln!(
-        "synchronized {VOTES} votes to the server in {:.2} s: {:.0} votes/s (sealed, sent in batches of {}, opened and stored by the server)",
+        "synchronized {} votes to the server in {:.2} s: {:.0} votes/s (sealed, sent in batches of {}, opened and stored by the server)",
+        votes,
         sync.as_secs_f64(),
-        VOTES as f64 / sync.as_secs_f64(),
+        votes as f64 / sync.as_secs_f64(),
         electie_gateway::sync::BATCH_SIZE
     );
     let _ = server.kill();
