@@ -4,8 +4,10 @@
 
 pub mod batch;
 pub mod config;
+pub mod decode;
 pub mod error;
 pub mod ids;
+pub mod lines;
 pub mod models;
 pub mod python_json;
 pub mod sync;

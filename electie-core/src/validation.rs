@@ -648,6 +648,81 @@ impl<'config> Validator<'config> {
         Ok(())
     }
 
+    /// Compatibility mode over a batch as it came out of the crypto layer, then storing
+    /// every token when the batch is accepted, under one mutable borrow of the store:
+    /// what a server does with a batch (of two batches racing with the same token, one
+    /// wins).
+    ///
+    /// ```
+    /// use electie_core::{ElectionConfig, InMemoryTokenStore, PollingPlaceId, Rejection, TokenStore, Validator, Vote};
+    ///
+    /// # let nrsr_2020 = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/nrsr_2020");
+    /// let config = ElectionConfig::load(nrsr_2020)?;
+    /// let validator = Validator::new(&config);
+    /// let vote = Vote::from_json_bytes(br#"{"party_id": 10, "candidate_ids": [], "token": "t-1", "election_id": "election_id"}"#)?;
+    /// let mut store = InMemoryTokenStore::new();
+    /// let place = PollingPlaceId(0);
+    /// assert_eq!(validator.accept_decoded_batch(place, &[Ok(vote.clone())], &mut store), Ok(()));
+    /// assert!(store.contains(place, "t-1"));
+    /// assert_eq!(
+    ///     validator.accept_decoded_batch(place, &[Ok(vote)], &mut store),
+    ///     Err(Rejection::TokenAlreadyStored)
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`check_decoded_batch`](Self::check_decoded_batch); nothing is stored then.
+    pub fn accept_decoded_batch(
+        &self,
+        polling_place: PollingPlaceId,
+        items: &[Result<Vote, Rejection>],
+        store: &mut dyn TokenStore,
+    ) -> Result<(), Rejection> {
+        self.check_decoded_batch(polling_place, items, &*store)?;
+        // Accepted: every item is a vote.
+        for vote in items.iter().flatten() {
+            store.insert(polling_place, &vote.token);
+        }
+        Ok(())
+    }
+
+    /// Verdict mode, then storing the token of every accepted vote, under one mutable
+    /// borrow of the store: what a server in verdict mode does with a batch.
+    ///
+    /// ```
+    /// use electie_core::{ElectionConfig, InMemoryTokenStore, PollingPlaceId, Rejection, TokenStore, Validator, Vote};
+    ///
+    /// # let nrsr_2020 = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/nrsr_2020");
+    /// let config = ElectionConfig::load(nrsr_2020)?;
+    /// let vote = |token: &str, party: i64| Vote::from_json_bytes(format!(
+    ///     r#"{{"party_id": {party}, "candidate_ids": [], "token": "{token}", "election_id": "election_id"}}"#
+    /// ).as_bytes());
+    /// let mut store = InMemoryTokenStore::new();
+    /// let verdicts = Validator::new(&config).accept_verdicts(
+    ///     PollingPlaceId(0),
+    ///     &[Ok(vote("a", 999)?), Ok(vote("a", 10)?), Ok(vote("b", 10)?)],
+    ///     &mut store,
+    /// );
+    /// assert_eq!(verdicts, [Err(Rejection::InvalidParty), Ok(()), Ok(())]);
+    /// assert_eq!(store.len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn accept_verdicts(
+        &self,
+        polling_place: PollingPlaceId,
+        items: &[Result<Vote, Rejection>],
+        store: &mut dyn TokenStore,
+    ) -> Vec<Verdict> {
+        let verdicts = self.verdicts(polling_place, items, &*store);
+        for (item, verdict) in items.iter().zip(&verdicts) {
+            if let (Ok(vote), Ok(())) = (item, verdict) {
+                store.insert(polling_place, &vote.token);
+            }
+        }
+        verdicts
+    }
+
     /// Verdict mode: one verdict per item, in order. A vote is refused for rule 11 only
     /// when an earlier *accepted* vote of the batch carries its token; rejected votes
     /// reserve nothing. An unknown polling place rejects every vote.

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use electie_core::python_json::{self, Object, Value};
+use electie_core::lines::lines;
 use electie_core::{
-    ElectionConfig, FormatError, InMemoryTokenStore, Message, PollingPlaceId, Rejection,
-    TokenStore, Validator, Vote,
+    ElectionConfig, InMemoryTokenStore, Message, PollingPlaceId, Rejection, TokenStore,
+    Validator, Vote,
 };
 
 use crate::input;
@@ -57,10 +58,10 @@ pub(crate) fn run(args: ValidateArgs) -> ExitCode {
     let polling_place = PollingPlaceId(args.polling_place);
     let mut store = InMemoryTokenStore::new();
     if let Some(path) = &args.stored_tokens {
-        match input::lines(path) {
-            Ok(lines) => {
-                for token in lines {
-                    store.insert(polling_place, &String::from_utf8_lossy(&token));
+        match input::read_all(path) {
+            Ok(bytes) => {
+                for token in lines(&bytes) {
+                    store.insert(polling_place, &String::from_utf8_lossy(token));
                 }
             }
             Err(error) => {
@@ -69,14 +70,16 @@ pub(crate) fn run(args: ValidateArgs) -> ExitCode {
             }
         }
     }
-    let lines = match input::lines(&args.votes) {
-        Ok(lines) => lines,
+    let bytes = match input::read_all(&args.votes) {
+        Ok(bytes) => bytes,
         Err(error) => {
             input::report(&format!("cannot read {}", args.votes.display()), &error);
             return ExitCode::from(2);
         }
     };
-    let items: Vec<Result<Vote, Rejection>> = lines.iter().map(|line| decode(line)).collect();
+    let items: Vec<Result<Vote, Rejection>> = lines(&bytes)
+        .map(|line| Vote::from_json_bytes(line).map_err(Rejection::InvalidFormat))
+        .collect();
     let validator = Validator::new(&config);
     let mut stdout = std::io::stdout().lock();
     let all_accepted = match args.mode {
@@ -116,17 +119,6 @@ fn load_config(args: &ValidateArgs) -> Result<ElectionConfig, String> {
             .map_err(|error| format!("--max-candidates: {error}"))?;
     }
     Ok(config)
-}
-
-/// One input line to a vote, or the format rejection naming what is wrong.
-fn decode(line: &[u8]) -> Result<Vote, Rejection> {
-    let value = python_json::loads_bytes(line).map_err(|error| match error {
-        electie_core::Error::Json { offset, problem } => {
-            Rejection::InvalidFormat(FormatError::Json { offset, problem })
-        }
-        other => Rejection::InvalidFormat(FormatError::Model(other.to_string())),
-    })?;
-    Ok(Vote::from_json(&value)?)
 }
 
 fn verdict_json(index: usize, verdict: &Result<(), Rejection>) -> String {
