@@ -174,12 +174,12 @@ pub struct KeyPair {
     pub polling_place_id: PollingPlaceId,
     /// The server's private key for this polling place (server side only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_key_pem: Option<String>,
+    pub private_key_pem: Option<PrivatePem>,
     /// The server's public key for this polling place: gateways seal to it.
     pub public_key_pem: String,
     /// The gateway's private key (held by the gateway only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub g_private_key_pem: Option<String>,
+    pub g_private_key_pem: Option<PrivatePem>,
     /// The gateway's public key: the server verifies signatures with it.
     pub g_public_key_pem: String,
 }
@@ -195,6 +195,57 @@ impl KeyPair {
             g_private_key_pem: None,
             g_public_key_pem: self.g_public_key_pem.clone(),
         }
+    }
+}
+
+/// A private key's PEM text, as a configuration carries it: wiped from memory when
+/// dropped and never printed (`Debug` shows `PrivatePem(<redacted>)`). It serializes
+/// as the plain string, because configurations are written back; copies made that way
+/// (a `serde_json::Value`, a Python `dict`) are the caller's to guard.
+///
+/// ```
+/// use electie_core::PrivatePem;
+///
+/// let pem = PrivatePem::new("-----BEGIN PRIVATE KEY-----\n…".to_owned());
+/// assert_eq!(format!("{pem:?}"), "PrivatePem(<redacted>)");
+/// assert!(pem.expose().starts_with("-----BEGIN"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct PrivatePem(zeroize::Zeroizing<String>);
+
+impl PrivatePem {
+    /// Takes the PEM text (the `String` is wiped when the key is dropped).
+    pub fn new(pem: String) -> Self {
+        PrivatePem(zeroize::Zeroizing::new(pem))
+    }
+
+    /// The PEM text, for the one place that parses the key.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for PrivatePem {
+    fn from(pem: String) -> Self {
+        PrivatePem::new(pem)
+    }
+}
+
+impl std::fmt::Debug for PrivatePem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PrivatePem(<redacted>)")
+    }
+}
+
+impl Serialize for PrivatePem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.expose())
+    }
+}
+
+impl<'de> Deserialize<'de> for PrivatePem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(PrivatePem::new)
     }
 }
 
