@@ -17,9 +17,12 @@ const LINES: usize = 200_000;
 fn main() {
     let config = nrsr_2020();
     let votes = generate_votes(&config, LINES, 1_000, 0, 7);
-    let path = std::env::temp_dir().join(format!("electie-bench-decode-{}.jsonl", std::process::id()));
-    write_votes_jsonl(&votes, &path).expect("temporary file");
-    let input = std::fs::read(&path).expect("temporary file");
+    let path =
+        std::env::temp_dir().join(format!("electie-bench-decode-{}.jsonl", std::process::id()));
+    let input = match write_votes_jsonl(&votes, &path).and_then(|()| std::fs::read(&path)) {
+        Ok(input) => input,
+        Err(error) => panic!("{}: {error}", path.display()),
+    };
     let _ = std::fs::remove_file(&path);
 
     let mut criterion = Criterion::default().configure_from_args().sample_size(20);
@@ -28,7 +31,10 @@ fn main() {
     type Decoder = fn(
         &[u8],
         &mut Vec<electie_core::CandidateId>,
-    ) -> Result<(electie_core::PollingPlaceId, Option<electie_core::PartyId>), electie_core::FormatError>;
+    ) -> Result<
+        (electie_core::PollingPlaceId, Option<electie_core::PartyId>),
+        electie_core::FormatError,
+    >;
     let decoders: [(&str, Decoder); 2] = [
         ("scanner then full decoder", tally_line_into),
         ("full decoder alone", tally_line_full_into),

@@ -33,7 +33,11 @@ struct Oracle {
 impl Oracle {
     fn new(config: &ElectionConfig) -> Self {
         Oracle {
-            places: config.polling_places().iter().map(|place| place.id).collect(),
+            places: config
+                .polling_places()
+                .iter()
+                .map(|place| place.id)
+                .collect(),
             candidates_of_party: config
                 .parties()
                 .iter()
@@ -53,10 +57,15 @@ impl Oracle {
             return Err(Rejection::DuplicateCandidates);
         }
         match vote.party_id {
-            None if !vote.candidate_ids.is_empty() => return Err(Rejection::BlankVoteWithCandidates),
+            None if !vote.candidate_ids.is_empty() => {
+                return Err(Rejection::BlankVoteWithCandidates);
+            }
             None => {}
             Some(party) => {
-                let own = self.candidates_of_party.get(&party).ok_or(Rejection::InvalidParty)?;
+                let own = self
+                    .candidates_of_party
+                    .get(&party)
+                    .ok_or(Rejection::InvalidParty)?;
                 if let Some(&candidate) = vote.candidate_ids.iter().find(|c| !own.contains(c)) {
                     return Err(Rejection::CandidateNotInParty { candidate, party });
                 }
@@ -71,7 +80,12 @@ impl Oracle {
         Ok(())
     }
 
-    fn compat(&self, place: PollingPlaceId, votes: &[Vote], stored: &HashSet<String>) -> Result<(), Rejection> {
+    fn compat(
+        &self,
+        place: PollingPlaceId,
+        votes: &[Vote],
+        stored: &HashSet<String>,
+    ) -> Result<(), Rejection> {
         if !self.places.contains(&place) {
             return Err(Rejection::InvalidPollingPlace);
         }
@@ -88,7 +102,12 @@ impl Oracle {
         Ok(())
     }
 
-    fn verdicts(&self, place: PollingPlaceId, votes: &[Vote], stored: &HashSet<String>) -> Vec<Result<(), Rejection>> {
+    fn verdicts(
+        &self,
+        place: PollingPlaceId,
+        votes: &[Vote],
+        stored: &HashSet<String>,
+    ) -> Vec<Result<(), Rejection>> {
         let mut accepted = HashSet::new();
         votes
             .iter()
@@ -129,15 +148,26 @@ fn fault() -> impl Strategy<Value = Fault> {
         Just(Fault::UnknownParty),
         Just(Fault::StoredToken),
         Just(Fault::OtherElection),
-        prop_oneof![Just(1usize), Just(255), Just(256), Just(257), Just(1023), Just(1024), Just(1025), 1usize..5000]
-            .prop_map(Fault::RepeatedToken),
+        prop_oneof![
+            Just(1usize),
+            Just(255),
+            Just(256),
+            Just(257),
+            Just(1023),
+            Just(1024),
+            Just(1025),
+            1usize..5000
+        ]
+        .prop_map(Fault::RepeatedToken),
     ]
 }
 
 /// Where faults go: on and around the edges, or anywhere.
 fn position() -> impl Strategy<Value = usize> {
     prop_oneof![
-        prop::sample::select(vec![0usize, 1, 254, 255, 256, 257, 511, 512, 1023, 1024, 1025, 2047, 2048, 4095, 4096, 4097]),
+        prop::sample::select(vec![
+            0usize, 1, 254, 255, 256, 257, 511, 512, 1023, 1024, 1025, 2047, 2048, 4095, 4096, 4097
+        ]),
         0usize..6000,
     ]
 }
@@ -148,7 +178,7 @@ fn valid_votes(config: &ElectionConfig, count: usize, seed: u64) -> Vec<Vote> {
     (0..count)
         .map(|index| {
             let mixed = (index as u64 ^ seed).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
-            if mixed % 23 == 0 {
+            if mixed.is_multiple_of(23) {
                 return vote(None, vec![], index, seed, config);
             }
             let party = &parties[mixed as usize % parties.len()];
@@ -162,7 +192,13 @@ fn valid_votes(config: &ElectionConfig, count: usize, seed: u64) -> Vec<Vote> {
         .collect()
 }
 
-fn vote(party_id: Option<PartyId>, candidate_ids: Vec<CandidateId>, index: usize, seed: u64, config: &ElectionConfig) -> Vote {
+fn vote(
+    party_id: Option<PartyId>,
+    candidate_ids: Vec<CandidateId>,
+    index: usize,
+    seed: u64,
+    config: &ElectionConfig,
+) -> Vote {
     Vote {
         party_id,
         candidate_ids,
@@ -180,11 +216,20 @@ fn inject(config: &ElectionConfig, votes: &mut [Vote], at: usize, fault: Fault) 
     match fault {
         Fault::TooManyCandidates => {
             vote.party_id = Some(first_party.id);
-            vote.candidate_ids = first_party.candidates.iter().take(config.max_candidates() + 1).map(|c| c.id).collect();
+            vote.candidate_ids = first_party
+                .candidates
+                .iter()
+                .take(config.max_candidates() + 1)
+                .map(|c| c.id)
+                .collect();
         }
         Fault::DuplicateCandidate => {
             vote.party_id = Some(first_party.id);
-            vote.candidate_ids = vec![first_party.candidates[1].id, first_party.candidates[0].id, first_party.candidates[1].id];
+            vote.candidate_ids = vec![
+                first_party.candidates[1].id,
+                first_party.candidates[0].id,
+                first_party.candidates[1].id,
+            ];
         }
         Fault::BlankWithCandidates => {
             vote.party_id = None;
@@ -268,8 +313,16 @@ fn the_generated_faults_reach_every_rule_of_a_long_batch() {
         let mut votes = valid_votes(config, 3000, 11);
         assert_eq!(oracle.compat(PollingPlaceId(7), &votes, &stored), Ok(()));
         inject(config, &mut votes, 2000, fault);
-        let answer = validator.check_vote_batch(PollingPlaceId(7), &VoteBatch::from_votes(&votes).unwrap(), &store);
-        assert_eq!(answer, oracle.compat(PollingPlaceId(7), &votes, &stored), "{fault:?}");
+        let answer = validator.check_vote_batch(
+            PollingPlaceId(7),
+            &VoteBatch::from_votes(&votes).unwrap(),
+            &store,
+        );
+        assert_eq!(
+            answer,
+            oracle.compat(PollingPlaceId(7), &votes, &stored),
+            "{fault:?}"
+        );
         rules.insert(answer.unwrap_err().rule().unwrap());
     }
     assert_eq!(rules, (4..=11).collect());

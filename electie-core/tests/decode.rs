@@ -173,8 +173,10 @@ fn one_grammar_for_every_shape() {
     .unwrap();
     assert_eq!(vote.party_id, Some(PartyId(3)));
     let opened = TerminalVote::from_json(
-        &python_json::loads(r#"{"token": "t", "vote": {"party_id": 2, "candidate_ids": [], "party_id": 3}}"#)
-            .unwrap(),
+        &python_json::loads(
+            r#"{"token": "t", "vote": {"party_id": 2, "candidate_ids": [], "party_id": 3}}"#,
+        )
+        .unwrap(),
     )
     .unwrap();
     assert_eq!(opened.vote.party_id, Some(PartyId(3)));
@@ -182,15 +184,21 @@ fn one_grammar_for_every_shape() {
     // `candidate_ids` is required in every shape.
     let missing = "missing field candidate_ids";
     assert_eq!(
-        TallyLine::from_json_bytes(br#"{"polling_place_id": 1, "party_id": 2}"#).unwrap_err().to_string(),
+        TallyLine::from_json_bytes(br#"{"polling_place_id": 1, "party_id": 2}"#)
+            .unwrap_err()
+            .to_string(),
         missing
     );
     assert_eq!(
-        Vote::from_json_bytes(br#"{"party_id": 2, "token": "t", "election_id": "e"}"#).unwrap_err().to_string(),
+        Vote::from_json_bytes(br#"{"party_id": 2, "token": "t", "election_id": "e"}"#)
+            .unwrap_err()
+            .to_string(),
         missing
     );
     assert_eq!(
-        TerminalVote::from_json_bytes(br#"{"token": "t", "vote": {"party_id": 2}}"#).unwrap_err().to_string(),
+        TerminalVote::from_json_bytes(br#"{"token": "t", "vote": {"party_id": 2}}"#)
+            .unwrap_err()
+            .to_string(),
         missing
     );
 
@@ -200,10 +208,16 @@ fn one_grammar_for_every_shape() {
         TallyLine::from_json_bytes(bom).unwrap_err().to_string(),
         "not valid JSON at byte 0: expected a value"
     );
-    let read: Vec<TallyLine> = lines(bom).map(|line| TallyLine::from_json_bytes(line).unwrap()).collect();
+    let read: Vec<TallyLine> = lines(bom)
+        .map(|line| TallyLine::from_json_bytes(line).unwrap())
+        .collect();
     assert_eq!(
         read,
-        [TallyLine { polling_place_id: PollingPlaceId(1), party_id: None, candidate_ids: vec![] }]
+        [TallyLine {
+            polling_place_id: PollingPlaceId(1),
+            party_id: None,
+            candidate_ids: vec![]
+        }]
     );
 
     // Strict types, named fields.
@@ -218,6 +232,12 @@ fn one_grammar_for_every_shape() {
         assert_eq!(TallyLine::from_json_bytes(line).unwrap_err().to_string(), message);
     }
     // `-0` is 0, as in Python.
-    let zero = TallyLine::from_json_bytes(br#"{"polling_place_id": -0, "party_id": -0, "candidate_ids": [-0]}"#).unwrap();
-    assert_eq!((zero.polling_place_id, zero.party_id, zero.candidate_ids), (PollingPlaceId(0), Some(PartyId(0)), vec![CandidateId(0)]));
+    let zero = TallyLine::from_json_bytes(
+        br#"{"polling_place_id": -0, "party_id": -0, "candidate_ids": [-0]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        (zero.polling_place_id, zero.party_id, zero.candidate_ids),
+        (PollingPlaceId(0), Some(PartyId(0)), vec![CandidateId(0)])
+    );
 }

@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use electie_core::validation::Verdict;
 use electie_core::decode::decode_opened;
+use electie_core::validation::Verdict;
 use electie_core::{ElectionConfig, InMemoryTokenStore, PollingPlaceId, Rejection};
 use electie_core::{Validator, Vote};
 use electie_crypto::{AesKeyLength, Backend, Opener, PrivateKey, Sealed, Sealer};

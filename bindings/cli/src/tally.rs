@@ -253,4 +253,3 @@ fn count_chunk(counter: &Counter<'_>, chunk: &[u8]) -> (Tally, BTreeMap<String, 
     );
     (tally, rejections)
 }
-

@@ -4,11 +4,11 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use electie_core::python_json::{self, Object, Value};
 use electie_core::lines::lines;
+use electie_core::python_json::{self, Object, Value};
 use electie_core::{
-    ElectionConfig, InMemoryTokenStore, Message, PollingPlaceId, Rejection, TokenStore,
-    Validator, Vote,
+    ElectionConfig, InMemoryTokenStore, Message, PollingPlaceId, Rejection, TokenStore, Validator,
+    Vote,
 };
 
 use crate::input;

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use electie_core::validation::{InMemoryTokenStore, Rejection, TokenStore, Validator};
 use electie_core::decode::decode_opened;
+use electie_core::validation::{InMemoryTokenStore, Rejection, TokenStore, Validator};
 use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId, Vote, python_json};
 use pyo3::exceptions::PyBaseException;
 use pyo3::prelude::*;

@@ -12,7 +12,10 @@ pub(super) fn object<'a>(value: &'a Value, what: &'static str) -> Result<&'a Obj
     })
 }
 
-pub(super) fn required<'a>(object: &'a Object, field: &'static str) -> Result<&'a Value, FormatError> {
+pub(super) fn required<'a>(
+    object: &'a Object,
+    field: &'static str,
+) -> Result<&'a Value, FormatError> {
     object.get(field).ok_or(FormatError::MissingField { field })
 }
 
@@ -54,7 +57,11 @@ pub(super) fn candidate_ids_into(
     for (index, item) in items.iter().enumerate() {
         let id = match item {
             Value::Int(int) => id_value(int, &format!("candidate_ids[{index}]")),
-            other => Err(wrong_type(&format!("candidate_ids[{index}]"), "an integer", other)),
+            other => Err(wrong_type(
+                &format!("candidate_ids[{index}]"),
+                "an integer",
+                other,
+            )),
         };
         match id {
             Ok(id) => out.push(CandidateId(id)),

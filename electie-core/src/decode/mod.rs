@@ -55,9 +55,9 @@ mod tally_line;
 mod terminal;
 mod vote;
 
-pub use tally_line::{TallyLine, tally_line_into};
 #[doc(hidden)]
 pub use tally_line::tally_line_full_into;
+pub use tally_line::{TallyLine, tally_line_into};
 pub use terminal::TerminalVote;
 
 #[doc(no_inline)]

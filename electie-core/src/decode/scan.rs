@@ -21,7 +21,10 @@ pub(super) fn tally_line(
     head
 }
 
-fn scan(line: &[u8], candidates: &mut Vec<CandidateId>) -> Option<(PollingPlaceId, Option<PartyId>)> {
+fn scan(
+    line: &[u8],
+    candidates: &mut Vec<CandidateId>,
+) -> Option<(PollingPlaceId, Option<PartyId>)> {
     let mut s = Scanner { bytes: line, at: 0 };
     s.space();
     s.eat(b'{')?;
@@ -143,7 +146,11 @@ impl<'a> Scanner<'a> {
         if matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
             return None;
         }
-        if negative { Some(value) } else { value.checked_neg() }
+        if negative {
+            Some(value)
+        } else {
+            value.checked_neg()
+        }
     }
 
     /// A list of integers, appended to `out`.
@@ -202,7 +209,12 @@ mod tests {
             br#"{"polling_place_id": 9223372036854775808, "party_id": 2, "candidate_ids": [3]}"#,
         ] {
             let mut candidates = vec![CandidateId(9)];
-            assert_eq!(tally_line(line, &mut candidates), None, "{}", String::from_utf8_lossy(line));
+            assert_eq!(
+                tally_line(line, &mut candidates),
+                None,
+                "{}",
+                String::from_utf8_lossy(line)
+            );
             assert_eq!(candidates, [CandidateId(9)], "left as it was");
         }
     }
