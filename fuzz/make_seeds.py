@@ -98,6 +98,23 @@ write("validate_batch", "vector-votes", json.dumps({"polling_place_id": 5, "vote
 write("validate_batch", "duplicate-tokens", json.dumps({"polling_place_id": 1, "votes": [sample[0], sample[0], {"party_id": None, "candidate_ids": [], "token": "x", "election_id": "election_id"}]}))
 write("validate_batch", "unknown-place", json.dumps({"polling_place_id": -1, "votes": sample}))
 
+# decode_tally_line: the usual shape, its variants the scanner leaves to the full
+# decoder, and broken lines.
+for name, line in {
+    "usual": '{"polling_place_id": 12, "party_id": 10, "candidate_ids": [1075, 1076, 1080]}',
+    "blank-vote": '{"polling_place_id":0,"party_id":null,"candidate_ids":[]}',
+    "keys-reordered-extra": '{"candidate_ids": [-3], "token": "abc", "party_id": -1, "polling_place_id": 0}',
+    "duplicate-key": '{"polling_place_id": 1, "party_id": 2, "party_id": 3, "candidate_ids": []}',
+    "escaped-key": '{"polling_place_id": 1, "p\\u0061rty_id": 2, "candidate_ids": []}',
+    "float": '{"polling_place_id": 1.0, "party_id": 2, "candidate_ids": []}',
+    "minus-zero": '{"polling_place_id": -0, "party_id": 2, "candidate_ids": []}',
+    "big": '{"polling_place_id": 9223372036854775808, "party_id": -9223372036854775808, "candidate_ids": []}',
+    "missing-candidates": '{"polling_place_id": 1, "party_id": 2}',
+    "nested-extra": '{"polling_place_id": 1, "party_id": 2, "candidate_ids": [], "x": {"y": [1]}}',
+    "truncated": '{"polling_place_id": 1, "party_id": 2, "candidate_ids": [1',
+}.items():
+    write("decode_tally_line", name, line)
+
 # allocate_seats: the official elections of the fixtures with every method index.
 nrsr = fixture("sk_nrsr_2020.json")
 nrsr_votes = [p["votes"] for p in nrsr["parties"]]

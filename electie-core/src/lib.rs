@@ -4,8 +4,10 @@
 
 pub mod batch;
 pub mod config;
+pub mod decode;
 pub mod error;
 pub mod ids;
+pub mod lines;
 pub mod models;
 pub mod python_json;
 pub mod sync;
@@ -17,7 +19,7 @@ pub use config::ElectionConfig;
 pub use error::{ConfigProblem, Error, FormatError, JsonProblem, Result};
 pub use ids::{CandidateId, PartyId, PollingPlaceId};
 pub use models::{
-    Candidate, KeyPair, Message, Party, PollingPlace, Status, Text, Vote, VoteEncrypted,
-    VotePartial, VotesEncrypted,
+    Candidate, KeyPair, Message, Party, PollingPlace, PrivatePem, Status, Text, Vote,
+    VoteEncrypted, VotePartial, VotesEncrypted,
 };
 pub use validation::{InMemoryTokenStore, Rejection, TokenStore, Validator, Verdict};

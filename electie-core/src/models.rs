@@ -10,9 +10,8 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::error::FormatError;
 use crate::ids::{CandidateId, PartyId, PollingPlaceId};
-use crate::python_json::{Int, Object, Value};
+use crate::python_json::{Object, Value};
 
 /// A decrypted vote as the gateway sends it to the server. Fields serialize in the
 /// order `party_id, candidate_ids, token, election_id`: the order gateways sign.
@@ -175,12 +174,12 @@ pub struct KeyPair {
     pub polling_place_id: PollingPlaceId,
     /// The server's private key for this polling place (server side only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_key_pem: Option<String>,
+    pub private_key_pem: Option<PrivatePem>,
     /// The server's public key for this polling place: gateways seal to it.
     pub public_key_pem: String,
     /// The gateway's private key (held by the gateway only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub g_private_key_pem: Option<String>,
+    pub g_private_key_pem: Option<PrivatePem>,
     /// The gateway's public key: the server verifies signatures with it.
     pub g_public_key_pem: String,
 }
@@ -196,6 +195,57 @@ impl KeyPair {
             g_private_key_pem: None,
             g_public_key_pem: self.g_public_key_pem.clone(),
         }
+    }
+}
+
+/// A private key's PEM text, as a configuration carries it: wiped from memory when
+/// dropped and never printed (`Debug` shows `PrivatePem(<redacted>)`). It serializes
+/// as the plain string, because configurations are written back; copies made that way
+/// (a `serde_json::Value`, a Python `dict`) are the caller's to guard.
+///
+/// ```
+/// use electie_core::PrivatePem;
+///
+/// let pem = PrivatePem::new("-----BEGIN PRIVATE KEY-----\n…".to_owned());
+/// assert_eq!(format!("{pem:?}"), "PrivatePem(<redacted>)");
+/// assert!(pem.expose().starts_with("-----BEGIN"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct PrivatePem(zeroize::Zeroizing<String>);
+
+impl PrivatePem {
+    /// Takes the PEM text (the `String` is wiped when the key is dropped).
+    pub fn new(pem: String) -> Self {
+        PrivatePem(zeroize::Zeroizing::new(pem))
+    }
+
+    /// The PEM text, for the one place that parses the key.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for PrivatePem {
+    fn from(pem: String) -> Self {
+        PrivatePem::new(pem)
+    }
+}
+
+impl std::fmt::Debug for PrivatePem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PrivatePem(<redacted>)")
+    }
+}
+
+impl Serialize for PrivatePem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.expose())
+    }
+}
+
+impl<'de> Deserialize<'de> for PrivatePem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(PrivatePem::new)
     }
 }
 
@@ -269,62 +319,6 @@ impl Message {
 }
 
 impl Vote {
-    /// Reads a decrypted vote, strictly: `party_id` an integer or null, `candidate_ids`
-    /// a list of integers, `token` and `election_id` strings; every id within 64 bits.
-    /// No coercion (`"10"` is not `10`, `true` is not `1`). Other keys are ignored.
-    ///
-    /// ```
-    /// use electie_core::{python_json::loads, Vote};
-    ///
-    /// let value = loads(r#"{"party_id": 10, "candidate_ids": [1075], "token": "t", "election_id": "e"}"#)?;
-    /// let vote = Vote::from_json(&value)?;
-    /// assert_eq!(vote.candidate_ids.len(), 1);
-    ///
-    /// let wrong = loads(r#"{"party_id": "10", "candidate_ids": [], "token": "t", "election_id": "e"}"#)?;
-    /// assert_eq!(
-    ///     Vote::from_json(&wrong).unwrap_err().to_string(),
-    ///     "party_id must be an integer or null, got a string"
-    /// );
-    /// # Ok::<(), electie_core::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    /// A [`FormatError`] naming the field and what is wrong with it.
-    pub fn from_json(value: &Value) -> Result<Vote, FormatError> {
-        let object = value.as_object().ok_or(FormatError::NotAnObject {
-            what: "vote",
-            found: value.type_name(),
-        })?;
-        let party_id = match required(object, "party_id")? {
-            Value::Null => None,
-            Value::Int(int) => Some(PartyId(id_value(int, "party_id")?)),
-            other => return Err(wrong_type("party_id", "an integer or null", other)),
-        };
-        let candidate_ids = match required(object, "candidate_ids")? {
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(index, item)| match item {
-                    Value::Int(int) => {
-                        id_value(int, &format!("candidate_ids[{index}]")).map(CandidateId)
-                    }
-                    other => Err(wrong_type(
-                        &format!("candidate_ids[{index}]"),
-                        "an integer",
-                        other,
-                    )),
-                })
-                .collect::<Result<Vec<_>, _>>()?,
-            other => return Err(wrong_type("candidate_ids", "a list of integers", other)),
-        };
-        Ok(Vote {
-            party_id,
-            candidate_ids,
-            token: required_string(object, "token")?,
-            election_id: required_string(object, "election_id")?,
-        })
-    }
-
     /// The vote as a JSON object in the signed field order.
     pub fn to_json(&self) -> Value {
         let mut object = Object::with_capacity(4);
@@ -336,32 +330,6 @@ impl Vote {
         object.insert("token".into(), self.token.as_str().into());
         object.insert("election_id".into(), self.election_id.as_str().into());
         Value::Object(object)
-    }
-}
-
-fn required<'a>(object: &'a Object, field: &'static str) -> Result<&'a Value, FormatError> {
-    object.get(field).ok_or(FormatError::MissingField { field })
-}
-
-fn required_string(object: &Object, field: &'static str) -> Result<String, FormatError> {
-    match required(object, field)? {
-        Value::String(text) => Ok(text.clone()),
-        other => Err(wrong_type(field, "a string", other)),
-    }
-}
-
-fn id_value(int: &Int, field: &str) -> Result<i64, FormatError> {
-    int.as_i64().ok_or_else(|| FormatError::OutOfRange {
-        field: field.to_owned(),
-        value: int.to_string(),
-    })
-}
-
-fn wrong_type(field: &str, expected: &'static str, found: &Value) -> FormatError {
-    FormatError::WrongType {
-        field: field.to_owned(),
-        expected,
-        found: found.type_name(),
     }
 }
 

@@ -5,6 +5,7 @@
 
 use std::sync::LazyLock;
 
+use electie_core::decode::decode_opened;
 use electie_core::python_json::{Value, loads_bytes};
 use electie_core::{ElectionConfig, InMemoryTokenStore, PollingPlaceId, Rejection, Validator, Vote, VoteBatch};
 use libfuzzer_sys::fuzz_target;
@@ -23,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
     let Some(Value::Int(place)) = batch.get("polling_place_id") else { return };
     let place = PollingPlaceId(place.as_i64().unwrap_or(i64::MAX));
     let Some(Value::Array(votes)) = batch.get("votes") else { return };
-    let items: Vec<Result<Vote, Rejection>> = votes.iter().map(|v| Vote::from_json(v).map_err(Rejection::from)).collect();
+    let items: Vec<Result<Vote, Rejection>> = votes.iter().map(decode_opened).collect();
     let (validator, store) = (Validator::new(&CONFIG), InMemoryTokenStore::new());
     let verdicts = validator.verdicts(place, &items, &store);
     let compat = validator.check_decoded_batch(place, &items, &store);

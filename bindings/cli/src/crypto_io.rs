@@ -3,6 +3,7 @@
 use std::io::{self, BufRead};
 use std::path::Path;
 
+use electie_core::lines::LineReader;
 use electie_core::python_json::{self, Object, Value};
 use electie_crypto::{PrivateKey, PublicKey};
 use zeroize::Zeroizing;
@@ -46,12 +47,11 @@ fn pem_text(bytes: &[u8]) -> Option<&str> {
     std::str::from_utf8(bytes).ok()
 }
 
-/// Reads input lines in chunks of at most `chunk` lines. Every line counts (so output
-/// lines match input lines one to one), except an empty segment after a final newline.
+/// Reads input lines in chunks of at most `chunk` lines, as `electie_core::lines`
+/// cuts them (a leading byte-order mark and blank lines skipped, `\r\n` read as a
+/// line end): output line `n` answers the `n`-th non-blank input line.
 pub(crate) struct Lines {
-    reader: Box<dyn BufRead>,
-    started: bool,
-    done: bool,
+    reader: LineReader<Box<dyn BufRead>>,
 }
 
 impl Lines {
@@ -63,35 +63,18 @@ impl Lines {
             )
         })?;
         Ok(Lines {
-            reader,
-            started: false,
-            done: false,
+            reader: LineReader::new(reader),
         })
     }
 
-    /// The next chunk of lines without their `\n` / `\r\n`; empty at the end.
+    /// The next chunk of lines without their line ends; empty at the end.
     pub(crate) fn next_chunk(&mut self, chunk: usize) -> io::Result<Vec<Vec<u8>>> {
         let mut lines = Vec::new();
-        while !self.done && lines.len() < chunk {
-            let mut line = Vec::new();
-            if self.reader.read_until(b'\n', &mut line)? == 0 {
-                self.done = true;
-                break;
+        while lines.len() < chunk {
+            match self.reader.next_line()? {
+                Some(line) => lines.push(line.to_vec()),
+                None => break,
             }
-            if line.last() == Some(&b'\n') {
-                line.pop();
-                if line.last() == Some(&b'\r') {
-                    line.pop();
-                }
-            }
-            if !self.started {
-                self.started = true;
-                // A UTF-8 byte-order mark some editors put at the start of a file.
-                if line.starts_with(b"\xef\xbb\xbf") {
-                    line.drain(..3);
-                }
-            }
-            lines.push(line);
         }
         Ok(lines)
     }

@@ -13,30 +13,9 @@ pub(crate) fn open(path: &Path) -> io::Result<Box<dyn BufRead>> {
     }
 }
 
-/// Reads the whole input as bytes.
+/// Reads the whole input as bytes (cut it into lines with `electie_core::lines`).
 pub(crate) fn read_all(path: &Path) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     open(path)?.read_to_end(&mut bytes)?;
     Ok(bytes)
-}
-
-/// Non-blank lines of the input, without their line ends, as bytes (a line that is not
-/// UTF-8 is the parser's to report, not a reason to stop reading).
-pub(crate) fn lines(path: &Path) -> io::Result<Vec<Vec<u8>>> {
-    let mut reader = open(path)?;
-    let mut lines = Vec::new();
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        if reader.read_until(b'\n', &mut line)? == 0 {
-            break;
-        }
-        while let Some(b'\n' | b'\r') = line.last() {
-            line.pop();
-        }
-        if !line.iter().all(u8::is_ascii_whitespace) {
-            lines.push(line.clone());
-        }
-    }
-    Ok(lines)
 }

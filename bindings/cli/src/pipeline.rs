@@ -6,8 +6,9 @@
 
 use std::collections::BTreeMap;
 
+use electie_core::decode::decode_opened;
 use electie_core::validation::Verdict;
-use electie_core::{ElectionConfig, InMemoryTokenStore, PollingPlaceId, Rejection, TokenStore};
+use electie_core::{ElectionConfig, InMemoryTokenStore, PollingPlaceId, Rejection};
 use electie_core::{Validator, Vote};
 use electie_crypto::{AesKeyLength, Backend, Opener, PrivateKey, Sealed, Sealer};
 use electie_tally::count::Tally;
@@ -150,7 +151,7 @@ pub(crate) fn open_all(
                 .votes
                 .iter()
                 .map(|sealed| match opener.open(sealed) {
-                    Ok(opened) => decode(opened.value()),
+                    Ok(opened) => decode_opened(opened.value()),
                     Err(_) => Err(Rejection::InvalidEncryption),
                 })
                 .collect::<Vec<_>>();
@@ -158,16 +159,6 @@ pub(crate) fn open_all(
             decoded
         })
         .collect()
-}
-
-/// Rule 3 and the format check on an opened payload.
-pub(crate) fn decode(value: &electie_core::python_json::Value) -> Decoded {
-    use electie_core::python_json::Value;
-    match value {
-        Value::Null => Err(Rejection::DecryptedVoteIsNone),
-        Value::Object(_) => Vote::from_json(value).map_err(Rejection::from),
-        _ => Err(Rejection::DecryptionUnspecified),
-    }
 }
 
 /// Verdict mode per batch, as the server judges them: the batches of one polling
@@ -193,14 +184,10 @@ pub(crate) fn validate_all(
             batch_indices
                 .iter()
                 .map(|&batch| {
-                    let items = &decoded[batch];
-                    let verdicts = validator.verdicts(place, items, &store);
-                    for (item, verdict) in items.iter().zip(&verdicts) {
-                        if let (Ok(vote), Ok(())) = (item, verdict) {
-                            store.insert(place, &vote.token);
-                        }
-                    }
-                    (batch, verdicts)
+                    (
+                        batch,
+                        validator.accept_verdicts(place, &decoded[batch], &mut store),
+                    )
                 })
                 .collect()
         })

@@ -3,10 +3,11 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use electie_core::lines::lines;
 use electie_core::python_json::{self, Object, Value};
 use electie_core::{
-    ElectionConfig, FormatError, InMemoryTokenStore, Message, PollingPlaceId, Rejection,
-    TokenStore, Validator, Vote,
+    ElectionConfig, InMemoryTokenStore, Message, PollingPlaceId, Rejection, TokenStore, Validator,
+    Vote,
 };
 
 use crate::error::{self, Error, Result};
@@ -51,16 +52,17 @@ pub(crate) fn run(args: &ValidateArgs) -> Result {
     let polling_place = PollingPlaceId(args.polling_place);
     let mut store = InMemoryTokenStore::new();
     if let Some(path) = &args.stored_tokens {
-        let lines = input::lines(path)
+        let bytes = input::read_all(path)
             .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-        for token in lines {
-            store.insert(polling_place, &String::from_utf8_lossy(&token));
+        for token in lines(&bytes) {
+            store.insert(polling_place, &String::from_utf8_lossy(token));
         }
     }
-    let lines = input::lines(&args.votes)
+    let bytes = input::read_all(&args.votes)
         .map_err(|error| format!("cannot read {}: {error}", args.votes.display()))?;
-    let items: Vec<std::result::Result<Vote, Rejection>> =
-        lines.iter().map(|line| decode(line)).collect();
+    let items: Vec<std::result::Result<Vote, Rejection>> = lines(&bytes)
+        .map(|line| Vote::from_json_bytes(line).map_err(Rejection::InvalidFormat))
+        .collect();
     let validator = Validator::new(&config);
     let mut stdout = std::io::stdout().lock();
     let all_accepted = match args.mode {
@@ -97,17 +99,6 @@ fn load_config(args: &ValidateArgs) -> Result<ElectionConfig> {
             .map_err(|error| format!("--max-candidates: {error}"))?;
     }
     Ok(config)
-}
-
-/// One input line to a vote, or the format rejection naming what is wrong.
-fn decode(line: &[u8]) -> std::result::Result<Vote, Rejection> {
-    let value = python_json::loads_bytes(line).map_err(|error| match error {
-        electie_core::Error::Json { offset, problem } => {
-            Rejection::InvalidFormat(FormatError::Json { offset, problem })
-        }
-        other => Rejection::InvalidFormat(FormatError::Model(other.to_string())),
-    })?;
-    Ok(Vote::from_json(&value)?)
 }
 
 fn verdict_json(index: usize, verdict: &std::result::Result<(), Rejection>) -> String {

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use electie_core::decode::decode_opened;
 use electie_core::validation::{InMemoryTokenStore, Rejection, TokenStore, Validator};
 use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId, Vote, python_json};
 use pyo3::exceptions::PyBaseException;
@@ -195,32 +196,28 @@ impl PyTokenStore {
 
 /// One item of a batch as the crypto layer left it: a decoded vote, or why it is not
 /// one (an exception from `decrypt_votes`, `None`, something not a `dict`, bad fields).
+/// Rule 3 and the format are electie-core's (`decode_opened`).
 fn decoded_item(item: &Bound<'_, PyAny>) -> Result<Result<Vote, Rejection>> {
     if item.is_instance_of::<PyBaseException>() {
         return Ok(Err(Rejection::InvalidEncryption));
     }
-    if item.is_none() {
-        return Ok(Err(Rejection::DecryptedVoteIsNone));
-    }
     let dumped;
-    let item = if item.is_instance_of::<PyDict>() {
-        item
-    } else if item.hasattr("model_dump")? {
+    let item = if !item.is_instance_of::<PyDict>() && item.hasattr("model_dump")? {
         // a pydantic model (electie.models.Vote)
         dumped = item.call_method0("model_dump")?;
         &dumped
     } else {
-        return Ok(Err(Rejection::DecryptionUnspecified));
+        item
     };
-    let value = match json::to_value(item) {
-        Ok(value) => value,
-        Err(error) => {
-            return Ok(Err(Rejection::InvalidFormat(
-                electie_core::FormatError::Model(error.to_string()),
-            )));
-        }
-    };
-    Ok(Vote::from_json(&value).map_err(Rejection::InvalidFormat))
+    Ok(match json::to_value(item) {
+        Ok(value) => decode_opened(&value),
+        // Not even JSON: a dict holding something JSON cannot is a malformed vote,
+        // anything else is not a vote at all.
+        Err(error) if item.is_instance_of::<PyDict>() => Err(Rejection::InvalidFormat(
+            electie_core::FormatError::Model(error.to_string()),
+        )),
+        Err(_) => Err(Rejection::DecryptionUnspecified),
+    })
 }
 
 fn decoded_items(votes: &Bound<'_, PyAny>) -> PyResult<Vec<Result<Vote, Rejection>>> {
@@ -262,14 +259,12 @@ pub(crate) fn validate_batch(
         }
         Some(tokens) => {
             let mut store = tokens.borrow_mut();
-            validator
-                .check_decoded_batch(place, &items, &store.inner)
-                .map_err(Error::Rejected)?;
             if accept {
-                for vote in items.iter().flatten() {
-                    store.inner.insert(place, &vote.token);
-                }
+                validator.accept_decoded_batch(place, &items, &mut store.inner)
+            } else {
+                validator.check_decoded_batch(place, &items, &store.inner)
             }
+            .map_err(Error::Rejected)?;
         }
     }
     Ok(())
@@ -296,15 +291,11 @@ pub(crate) fn vote_verdicts<'py>(
         None => validator.verdicts(place, &items, &InMemoryTokenStore::new()),
         Some(tokens) => {
             let mut store = tokens.borrow_mut();
-            let verdicts = validator.verdicts(place, &items, &store.inner);
             if accept {
-                for (item, verdict) in items.iter().zip(&verdicts) {
-                    if let (Ok(vote), Ok(())) = (item, verdict) {
-                        store.inner.insert(place, &vote.token);
-                    }
-                }
+                validator.accept_verdicts(place, &items, &mut store.inner)
+            } else {
+                validator.verdicts(place, &items, &store.inner)
             }
-            verdicts
         }
     };
     let list = PyList::empty(py);

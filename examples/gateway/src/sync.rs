@@ -360,6 +360,9 @@ async fn send_batch(
     let text = response.text().await.map_err(unreachable)?;
     let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     match status.as_u16() {
+        // A 200 whose body did not arrive whole counts as a lost answer: the batch is
+        // sent again and the server repeats its verdicts.
+        200 if answer.is_null() => Err(unreachable(format!("unreadable answer: {text}"))),
         200 => Ok(BatchAnswer::Verdicts(verdicts(&answer, from, to)?)),
         409 => {
             let message = answer
