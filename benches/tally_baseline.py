@@ -14,6 +14,10 @@ Usage:
   python3 tally_baseline.py end-to-end <config-dir> <votes.jsonl>
       what `electie tally` does: read the file, json.loads each line, validate, count,
       party totals and percentages with round(x, 4); prints the time taken
+  python3 tally_baseline.py lean <config-dir> <votes.jsonl>
+      the same job as the leanest plain Python a developer would write: one pass over
+      the lines, json.loads, the rule checks, collections.Counter per party, candidate
+      and polling place, no list of votes kept; prints the time taken
   python3 tally_baseline.py generate <config-dir> <votes.jsonl> <count> [seed]
       writes `count` votes `{"polling_place_id", "party_id", "candidate_ids"}` in
       batches of 1000 per polling place (for tally_cli_vs_python.sh)
@@ -133,6 +137,55 @@ def end_to_end(config_dir, votes_path):
     print(json.dumps({"votes": len(votes), "seconds": seconds, "output_bytes": len(text)}))
 
 
+def lean(config_dir, votes_path):
+    start = time.perf_counter()
+    party_ids, candidate_party, place_ids, places = load(config_dir)
+    party_votes = Counter()
+    blank_votes = Counter()
+    candidate_votes = Counter()
+    rejections = Counter()
+    loads = json.loads
+    with open(votes_path, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            try:
+                vote = loads(line)
+                if not isinstance(vote, dict) or "party_id" not in vote:
+                    raise ValueError("format")
+                vote.setdefault("candidate_ids", [])
+            except ValueError:
+                rejections["format"] += 1
+                continue
+            reason = check(vote, party_ids, candidate_party, place_ids)
+            if reason is not None:
+                rejections[reason] += 1
+                continue
+            place = vote["polling_place_id"]
+            party = vote["party_id"]
+            if party is None:
+                blank_votes[place] += 1
+                continue
+            party_votes[(place, party)] += 1
+            for candidate in vote["candidate_ids"]:
+                candidate_votes[(place, candidate)] += 1
+    totals = Counter()
+    for (place, party), n in party_votes.items():
+        totals[party] += n
+    valid = sum(totals.values())
+    results = sorted(
+        ({"id": str(p), "doc_count": n, "percentage": round(n / valid * 100, 4)} for p, n in totals.items()),
+        key=lambda r: (-r["doc_count"], int(r["id"])),
+    )
+    registered = sum(p["registered_voters_count"] for p in places)
+    total = valid + sum(blank_votes.values())
+    out = {"parties": results, "status": {"registered_voters": registered, "total_votes": total,
+           "participation": round(total / registered * 100, 2)}, "rejected": sum(rejections.values())}
+    text = json.dumps(out)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"votes": total, "seconds": seconds, "output_bytes": len(text)}))
+
+
 def generate(config_dir, votes_path, n, seed):
     rng = random.Random(seed)
     with open(f"{config_dir}/parties.json", encoding="utf-8") as f:
@@ -167,6 +220,9 @@ def main():
         return
     if mode == "end-to-end":
         end_to_end(config_dir, votes_path)
+        return
+    if mode == "lean":
+        lean(config_dir, votes_path)
         return
     repeats = int(sys.argv[4]) if len(sys.argv) > 4 else 3
     party_ids, candidate_party, place_ids, _ = load(config_dir)

@@ -5,7 +5,8 @@
 //! * merge of two full-size tallies (5 998 polling places × 2 736 candidates);
 //! * seat allocation: NR SR 2020 (150 seats, 24 subjects), D'Hondt 150 × 25, and
 //!   10 000 seats × 1 000 parties for D'Hondt, Sainte-Laguë, Huntington-Hill and Hare;
-//! * the memory of a full-size tally.
+//! * validate+count on 1 and 2 threads (fresh tallies, merged) at 1 M and 10 M votes;
+//! * the memory of the tally of 10 M votes (every polling place counted).
 //!
 //! `cargo bench -p electie-benches --bench tally` prints criterion's figures, then
 //! `count: …`, `validate+count: …` lines with medians and ratios.
@@ -100,9 +101,55 @@ fn count_one_by_one(tally: &mut Tally, config: &ElectionConfig, batches: &[Batch
 fn validate_count_into(tally: &mut Tally, counter: &Counter<'_>, batches: &[Batch]) -> usize {
     let mut rejected = 0;
     for batch in batches {
-        counter.count_batch(tally, batch.place, batch.votes(), |_, _| rejected += 1);
+        if let Err(fault) =
+            counter.count_batch(tally, batch.place, batch.votes(), |_, _| rejected += 1)
+        {
+            panic!("counting generated votes failed: {fault}");
+        }
     }
     rejected
+}
+
+/// Validate + count on `threads` scoped threads, each into a fresh tally of its own
+/// contiguous share of the batches, then merged: what `electie tally --jobs` does
+/// after reading.
+fn count_threads(counter: &Counter<'_>, batches: &[Batch], threads: usize) -> Tally {
+    let share = batches.len().div_ceil(threads);
+    let parts: Vec<Tally> = std::thread::scope(|scope| {
+        let handles: Vec<_> = batches
+            .chunks(share)
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut tally = Tally::new(counter.config());
+                    validate_count_into(&mut tally, counter, part);
+                    tally
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    let mut parts = parts.into_iter();
+    let mut total = parts.next().unwrap_or_else(|| Tally::new(counter.config()));
+    for part in parts {
+        if let Err(fault) = total.merge(&part) {
+            panic!("merging generated counts failed: {fault}");
+        }
+    }
+    total
+}
+
+/// Median votes per second of `job` over `runs`, by wall clock.
+fn rate_of(votes: usize, runs: usize, mut job: impl FnMut()) -> f64 {
+    let mut rates = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        job();
+        rates.push(votes as f64 / start.elapsed().as_secs_f64());
+    }
+    median(rates)
 }
 
 fn python(mode: &str, votes_path: &std::path::Path) -> Option<(f64, f64, u64)> {
@@ -249,12 +296,25 @@ fn main() {
         black_box(validate_count_into(&mut tally, &counter, &votes));
     });
     let rust_rejected = validate_count_into(&mut tally, &counter, &votes[..CHUNK / BATCH]);
-    let memory = Tally::new(&config).heap_bytes();
+    let memory = count_all(&config, &votes).heap_bytes();
     println!(
-        "tally memory: full NR SR 2020 tally {} bytes ({:.1} MiB)",
+        "tally memory: NR SR 2020 tally of {VOTES} votes (every polling place counted) {} bytes ({:.1} MiB)",
         memory,
         memory as f64 / 1048576.0
     );
+    for n in [CHUNK, VOTES] {
+        let batches = &votes[..n / BATCH];
+        let one = rate_of(n, 5, || {
+            black_box(count_threads(&counter, batches, 1));
+        });
+        let two = rate_of(n, 5, || {
+            black_box(count_threads(&counter, batches, 2));
+        });
+        println!(
+            "validate+count threads: {n} votes, 1 thread {one:.0} votes/s, 2 threads {two:.0} votes/s, ratio {:.2} (wall-clock medians, fresh tallies merged)",
+            two / one
+        );
+    }
     for (mode, (rust_rate, rust_cpu)) in [("count", count_rate), ("validate-count", validate_rate)]
     {
         match python(mode, &votes_path) {

@@ -39,6 +39,19 @@ pub enum Error {
     /// A sum of votes does not fit in 64 bits.
     #[error("vote total overflows 64 bits")]
     VoteOverflow,
+    /// A polling place's `u32` counter would pass 4 294 967 295 votes while counting
+    /// or merging. A fault of the count, never a voter's error: the count stops.
+    #[error("a polling place counter would pass 2^32 votes")]
+    CounterOverflow,
+    /// The counting path refused a vote that electie-core's validation accepts (a
+    /// fault of this implementation, reported instead of counting or rejecting it).
+    #[error(
+        "internal fault: counting and validation disagree on a vote from polling place {polling_place}"
+    )]
+    CountingDisagreesWithValidation {
+        /// The polling place id of the batch.
+        polling_place: i64,
+    },
     /// A part's votes exceed the total they are a share of.
     #[error("{votes} votes exceed the total {total}")]
     VotesExceedTotal {

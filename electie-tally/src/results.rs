@@ -396,11 +396,8 @@ pub fn results_by_locality(
         {
             *t += u64::from(v);
         }
-        for (t, &v) in candidate_votes[l * candidates..(l + 1) * candidates]
-            .iter_mut()
-            .zip(tally.place_candidate_votes(i))
-        {
-            *t += u64::from(v);
+        for (c, v) in tally.place_candidate_votes(i) {
+            candidate_votes[l * candidates + c] += u64::from(v);
         }
         doc_counts[l] += tally.place_total(i);
         registered[l] += place.registered_voters_count;

@@ -664,12 +664,15 @@ fn compare(
     let differences = &mut report.differences;
     for (index, ballot) in ballots.iter().enumerate() {
         let candidates: Vec<CandidateId> = ballot.2.iter().copied().map(CandidateId).collect();
-        if let Err(rejection) = counter.count(
-            &mut tally,
-            PollingPlaceId(ballot.0),
-            ballot.1.map(PartyId),
-            &candidates,
-        ) {
+        let verdict = counter
+            .count(
+                &mut tally,
+                PollingPlaceId(ballot.0),
+                ballot.1.map(PartyId),
+                &candidates,
+            )
+            .map_err(|fault| Unjudged(format!("recount: {fault}")))?;
+        if let Err(rejection) = verdict {
             differences.push(format!(
                 "ballot seqno {} ({ballot}) is in the feed but is not a valid vote: {rejection}",
                 index + 1

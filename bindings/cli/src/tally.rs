@@ -101,7 +101,7 @@ fn execute(args: &TallyArgs) -> error::Result<String> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
         .max(1);
-    let (tally, rejections) = count_parallel(&config, circles, &bytes, jobs);
+    let (tally, rejections) = count_parallel(&config, circles, &bytes, jobs)?;
     let rejected = rejections.values().sum();
     let outcome = seat_outcome(&config, &tally, &options).map_err(|e| format!("seats: {e}"))?;
     let output = TallyOutput {
@@ -113,13 +113,20 @@ fn execute(args: &TallyArgs) -> error::Result<String> {
     Ok(serde_json::to_string(&output).map_err(|e| e.to_string())?)
 }
 
+/// A thread's tally and its rejection reasons with how many votes each.
+type Counted = (Tally, BTreeMap<String, u64>);
+
 /// Splits `bytes` into `jobs` chunks at line ends and counts them on scoped threads.
+///
+/// # Errors
+/// A fault of the count, which stops it (exit code 2) instead of going on with fewer
+/// votes: a counting thread that panicked, a counter overflow, a merge failure.
 pub(crate) fn count_parallel(
     config: &ElectionConfig,
     circles: CirclePolicy,
     bytes: &[u8],
     jobs: usize,
-) -> (Tally, BTreeMap<String, u64>) {
+) -> Result<(Tally, BTreeMap<String, u64>), String> {
     let bytes = without_bom(bytes);
     // every job holds a full tally (63 MiB for NR SR 2020): no more jobs than 64 KiB
     // pieces of input, and at most 64
@@ -139,8 +146,8 @@ pub(crate) fn count_parallel(
         start = end;
     }
     let counter = Counter::new(config, circles);
-    let mut parts: Vec<(Tally, BTreeMap<String, u64>)> = if jobs == 1 {
-        vec![count_chunk(&counter, chunks[0])]
+    let parts: Vec<Result<Counted, String>> = if jobs == 1 {
+        vec![count_chunk(&counter, chunks[0]).map_err(|e| format!("counting failed: {e}"))]
     } else {
         std::thread::scope(|scope| {
             let handles: Vec<_> = chunks
@@ -149,29 +156,38 @@ pub(crate) fn count_parallel(
                 .collect();
             handles
                 .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| (Tally::new(config), BTreeMap::new()))
+                .enumerate()
+                .map(|(worker, h)| match h.join() {
+                    Ok(counted) => counted.map_err(|e| format!("counting failed: {e}")),
+                    Err(_) => Err(format!(
+                        "counting thread {worker} of {jobs} panicked; nothing is reported"
+                    )),
                 })
                 .collect()
         })
     };
-    let (mut tally, mut rejections) = parts.swap_remove(0);
-    for (t, r) in parts {
-        // same configuration, so shapes agree; a counter overflow cannot happen below 2^32 votes per place
-        if let Err(e) = tally.merge(&t) {
-            *rejections.entry(format!("merge failed: {e}")).or_default() += 1;
-        }
+    let mut parts = parts.into_iter();
+    let (mut tally, mut rejections) = parts
+        .next()
+        .unwrap_or_else(|| Ok((Tally::new(config), BTreeMap::new())))?;
+    for part in parts {
+        let (t, r) = part?;
+        tally
+            .merge(&t)
+            .map_err(|e| format!("merging the threads' counts failed: {e}"))?;
         for (reason, n) in r {
             *rejections.entry(reason).or_default() += n;
         }
     }
-    (tally, rejections)
+    Ok((tally, rejections))
 }
 
 /// Counts one chunk of lines; consecutive lines from one polling place are counted
 /// as a batch.
-fn count_chunk(counter: &Counter<'_>, chunk: &[u8]) -> (Tally, BTreeMap<String, u64>) {
+fn count_chunk(
+    counter: &Counter<'_>,
+    chunk: &[u8],
+) -> Result<(Tally, BTreeMap<String, u64>), electie_tally::Error> {
     let mut tally = Tally::new(counter.config());
     let mut rejections: BTreeMap<String, u64> = BTreeMap::new();
     let mut reject =
@@ -185,7 +201,8 @@ fn count_chunk(counter: &Counter<'_>, chunk: &[u8]) -> (Tally, BTreeMap<String, 
                  pending: &mut Vec<(Option<PartyId>, usize)>,
                  candidates: &mut Vec<CandidateId>,
                  place: PollingPlaceId,
-                 reject: &mut dyn FnMut(Rejection)| {
+                 reject: &mut dyn FnMut(Rejection)|
+     -> Result<(), electie_tally::Error> {
         if !pending.is_empty() {
             let mut start = 0;
             counter.count_batch(
@@ -197,10 +214,11 @@ fn count_chunk(counter: &Counter<'_>, chunk: &[u8]) -> (Tally, BTreeMap<String, 
                     ballot
                 }),
                 |_, r| reject(r),
-            );
+            )?;
             pending.clear();
             candidates.clear();
         }
+        Ok(())
     };
     let mut line_candidates: Vec<CandidateId> = Vec::with_capacity(16);
     for line in continued_lines(chunk) {
@@ -214,7 +232,7 @@ fn count_chunk(counter: &Counter<'_>, chunk: &[u8]) -> (Tally, BTreeMap<String, 
                         &mut candidates,
                         pending_place,
                         &mut reject,
-                    );
+                    )?;
                     pending_place = place;
                 }
                 candidates.extend_from_slice(&line_candidates);
@@ -229,6 +247,6 @@ fn count_chunk(counter: &Counter<'_>, chunk: &[u8]) -> (Tally, BTreeMap<String, 
         &mut candidates,
         pending_place,
         &mut reject,
-    );
-    (tally, rejections)
+    )?;
+    Ok((tally, rejections))
 }

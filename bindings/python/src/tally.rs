@@ -69,21 +69,25 @@ impl PyTally {
 
     /// Checks a decrypted vote (a `dict` or `electie.Vote`: format, polling place,
     /// rules 4–8) and counts it when valid. Returns `None` when counted, else the
-    /// `BatchRejected` it breaks (returned, not raised).
+    /// `BatchRejected` it breaks (returned, not raised). A fault of the count (a
+    /// polling place counter past 2^32 votes) raises `TallyError` and counts nothing.
     fn count(
         &mut self,
         py: Python<'_>,
         polling_place_id: i64,
         vote: &Bound<'_, PyAny>,
     ) -> PyResult<Option<Py<PyAny>>> {
-        let verdict = vote_of(vote)?.and_then(|vote| {
-            Counter::new(&self.config, self.circles).count(
-                &mut self.inner,
-                PollingPlaceId(polling_place_id),
-                vote.party_id,
-                &vote.candidate_ids,
-            )
-        });
+        let verdict = match vote_of(vote)? {
+            Ok(vote) => Counter::new(&self.config, self.circles)
+                .count(
+                    &mut self.inner,
+                    PollingPlaceId(polling_place_id),
+                    vote.party_id,
+                    &vote.candidate_ids,
+                )
+                .map_err(Error::Tally)?,
+            Err(rejection) => Err(rejection),
+        };
         Ok(verdict
             .err()
             .map(|rejection| batch_rejected(&rejection).into_value(py).into_any()))

@@ -1,0 +1,554 @@
+//! [`Tally`]: votes counted per polling place, shaped for the memory hierarchy.
+
+use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
+
+use super::sparse::SparseCounts;
+use crate::error::{Error, Result};
+
+/// Votes counted per polling place: party and blank votes in dense `u32` rows (one
+/// row of party counters per place), preferential votes sparsely per place (only the
+/// candidates counted there; see the [module](super) docs for the figures).
+///
+/// Equality compares counts only.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    pub(super) parties: usize,
+    pub(super) candidates: usize,
+    pub(super) places: usize,
+    pub(super) party_votes: Vec<u32>,
+    pub(super) blank_votes: Vec<u32>,
+    pub(super) candidate_votes: Vec<SparseCounts>,
+    /// One bit per polling place where something was counted: merges and totals visit
+    /// only these.
+    pub(super) counted: Vec<u64>,
+    pub(super) ignored_preferences: u64,
+    pub(super) scratch: Scratch,
+}
+
+impl PartialEq for Tally {
+    fn eq(&self, other: &Self) -> bool {
+        self.shape() == other.shape()
+            && self.party_votes == other.party_votes
+            && self.blank_votes == other.blank_votes
+            && self.candidate_votes == other.candidate_votes
+            && self.ignored_preferences == other.ignored_preferences
+    }
+}
+
+impl Eq for Tally {}
+
+/// The counting thread's working row for one polling place at a time: a batch's
+/// preferential votes are counted densely here (one row of `u32`, a few KiB, that
+/// stays in cache) and folded into the place's sparse counts when the batch ends.
+/// All zero between batches.
+#[derive(Debug, Default)]
+pub(super) struct Scratch {
+    row: Vec<u32>,
+    /// Candidates whose row counter went from 0 to 1 in this batch (a counter taken
+    /// back to 0 stays listed and is skipped when folding).
+    touched: Vec<u32>,
+    adds: Vec<(u32, u32)>,
+}
+
+impl Clone for Scratch {
+    /// A clone gets its own (empty) working row: the contents are zero between batches.
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl Scratch {
+    /// Counts one preferential vote for `candidate` (a valid dense index).
+    #[inline]
+    pub(super) fn add(&mut self, candidate: usize) {
+        let slot = &mut self.row[candidate];
+        if *slot == 0 {
+            self.touched.push(candidate as u32);
+        }
+        *slot = slot.wrapping_add(1);
+    }
+
+    /// Takes back one preferential vote counted by [`Scratch::add`] in this batch.
+    #[inline]
+    pub(super) fn take_back(&mut self, candidate: usize) {
+        self.row[candidate] = self.row[candidate].wrapping_sub(1);
+    }
+}
+
+/// The rows of one polling place, borrowed for counting a batch into it.
+pub(super) struct PlaceRows<'t> {
+    pub(super) party: &'t mut [u32],
+    pub(super) blank: &'t mut u32,
+    pub(super) scratch: &'t mut Scratch,
+    pub(super) ignored_preferences: &'t mut u64,
+    candidates: &'t mut SparseCounts,
+    counted: &'t mut u64,
+    counted_bit: u64,
+}
+
+impl PlaceRows<'_> {
+    /// Folds the batch's preferential votes into the place's sparse counts and marks
+    /// the place counted. Called once at the end of every batch, errors included, so
+    /// the working row is zero again.
+    ///
+    /// # Errors
+    /// [`Error::CounterOverflow`] when a candidate's count would pass `u32::MAX` (then the
+    /// place's preferential votes are left as they were).
+    pub(super) fn finish(self, something_counted: bool) -> Result<()> {
+        if something_counted {
+            *self.counted |= self.counted_bit;
+        }
+        let Scratch { row, touched, adds } = self.scratch;
+        adds.clear();
+        if touched.is_empty() {
+            return Ok(());
+        }
+        // Sorting a few touched candidates beats scanning the row; a batch that
+        // touched many reads the row in order instead.
+        if touched.len() * 16 < row.len() {
+            touched.sort_unstable();
+            for &c in touched.iter() {
+                let votes = std::mem::take(&mut row[c as usize]);
+                if votes != 0 {
+                    adds.push((c, votes));
+                }
+            }
+        } else {
+            for (c, slot) in row.iter_mut().enumerate() {
+                if *slot != 0 {
+                    adds.push((c as u32, std::mem::take(slot)));
+                }
+            }
+        }
+        touched.clear();
+        let new = self.candidates.plan(adds).ok_or(Error::CounterOverflow)?;
+        self.candidates.apply(adds, new);
+        Ok(())
+    }
+}
+
+impl Tally {
+    /// An empty tally shaped for `config`.
+    ///
+    /// ```
+    /// # let nrsr_2020 = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/nrsr_2020");
+    /// use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
+    /// use electie_tally::count::Tally;
+    /// let config = ElectionConfig::load(nrsr_2020)?;
+    /// let mut tally = Tally::new(&config);
+    /// tally.add(&config, PollingPlaceId(0), Some(PartyId(10)), &[CandidateId(1075)])?;
+    /// tally.add(&config, PollingPlaceId(0), None, &[])?;
+    /// assert_eq!(tally.party_totals()[10], 1);
+    /// assert_eq!(tally.blank_total(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(config: &ElectionConfig) -> Self {
+        Self::with_shape(
+            config.parties().len(),
+            config.candidates().len(),
+            config.polling_places().len(),
+        )
+    }
+
+    /// An empty tally of the given dimensions (candidate indices must fit `u32`).
+    ///
+    /// ```
+    /// use electie_tally::count::Tally;
+    /// let mut tally = Tally::with_shape(3, 5, 2);
+    /// tally.add_indexed(1, Some(2), &[4])?;
+    /// assert_eq!(tally.place_candidate_votes(1).collect::<Vec<_>>(), [(4, 1)]);
+    /// # Ok::<(), electie_tally::Error>(())
+    /// ```
+    pub fn with_shape(parties: usize, candidates: usize, places: usize) -> Self {
+        Self {
+            parties,
+            candidates,
+            places,
+            party_votes: vec![0; parties * places],
+            blank_votes: vec![0; places],
+            candidate_votes: vec![SparseCounts::default(); places],
+            counted: vec![0; places.div_ceil(64)],
+            ignored_preferences: 0,
+            scratch: Scratch::default(),
+        }
+    }
+
+    /// `(parties, candidates, polling places)`.
+    pub fn shape(&self) -> (usize, usize, usize) {
+        (self.parties, self.candidates, self.places)
+    }
+
+    /// The rows of polling place `place` (a valid dense index) for counting a batch.
+    pub(super) fn place_rows(&mut self, place: usize) -> PlaceRows<'_> {
+        if self.scratch.row.len() != self.candidates {
+            self.scratch.row = vec![0; self.candidates];
+        }
+        PlaceRows {
+            party: &mut self.party_votes[place * self.parties..(place + 1) * self.parties],
+            blank: &mut self.blank_votes[place],
+            scratch: &mut self.scratch,
+            ignored_preferences: &mut self.ignored_preferences,
+            candidates: &mut self.candidate_votes[place],
+            counted: &mut self.counted[place / 64],
+            counted_bit: 1 << (place % 64),
+        }
+    }
+
+    /// Counts one accepted vote given by dense indices. Candidates are not checked
+    /// against the party (that is validation's rule); a candidate listed twice counts
+    /// twice.
+    ///
+    /// # Errors
+    /// [`Error::UnknownPollingPlace`], [`Error::UnknownParty`] or
+    /// [`Error::UnknownCandidate`] (with the offending index) when an index is out of
+    /// range; [`Error::CounterOverflow`] when a polling place counter would pass `u32`.
+    /// Nothing is counted on error.
+    pub fn add_indexed(
+        &mut self,
+        place: usize,
+        party: Option<usize>,
+        candidates: &[usize],
+    ) -> Result<()> {
+        if place >= self.places {
+            return Err(Error::UnknownPollingPlace(index_as_id(place)));
+        }
+        let Some(party) = party else {
+            if let Some(&c) = candidates.first() {
+                return Err(Error::UnknownCandidate(index_as_id(c)));
+            }
+            let slot = &mut self.blank_votes[place];
+            *slot = slot.checked_add(1).ok_or(Error::CounterOverflow)?;
+            self.counted[place / 64] |= 1 << (place % 64);
+            return Ok(());
+        };
+        if party >= self.parties {
+            return Err(Error::UnknownParty(index_as_id(party)));
+        }
+        if let Some(&c) = candidates.iter().find(|&&c| c >= self.candidates) {
+            return Err(Error::UnknownCandidate(index_as_id(c)));
+        }
+        let party_count = self.party_votes[place * self.parties + party]
+            .checked_add(1)
+            .ok_or(Error::CounterOverflow)?;
+        let adds = &mut self.scratch.adds;
+        adds.clear();
+        // indices are below `candidates`, which `with_shape` requires to fit u32
+        adds.extend(candidates.iter().map(|&c| (c as u32, 1)));
+        adds.sort_unstable();
+        adds.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 += 1;
+            }
+            same
+        });
+        let sparse = &mut self.candidate_votes[place];
+        let new = sparse.plan(adds).ok_or(Error::CounterOverflow)?;
+        sparse.apply(adds, new);
+        adds.clear();
+        self.party_votes[place * self.parties + party] = party_count;
+        self.counted[place / 64] |= 1 << (place % 64);
+        Ok(())
+    }
+
+    /// Counts one accepted vote given by ids.
+    ///
+    /// # Errors
+    /// As [`Tally::add_indexed`], naming the unknown id.
+    pub fn add(
+        &mut self,
+        config: &ElectionConfig,
+        place: PollingPlaceId,
+        party: Option<PartyId>,
+        candidates: &[CandidateId],
+    ) -> Result<()> {
+        let place_index = config
+            .polling_place_index(place)
+            .ok_or(Error::UnknownPollingPlace(place.0))?;
+        let party_index = match party {
+            Some(p) => Some(config.party_index(p).ok_or(Error::UnknownParty(p.0))?),
+            None => None,
+        };
+        let mut indices = [0usize; 16];
+        let mut heap_indices = Vec::new();
+        let slice: &[usize] = if candidates.len() <= indices.len() {
+            for (slot, &c) in indices.iter_mut().zip(candidates) {
+                *slot = config
+                    .candidate_index(c)
+                    .ok_or(Error::UnknownCandidate(c.0))?;
+            }
+            &indices[..candidates.len()]
+        } else {
+            for &c in candidates {
+                heap_indices.push(
+                    config
+                        .candidate_index(c)
+                        .ok_or(Error::UnknownCandidate(c.0))?,
+                );
+            }
+            &heap_indices
+        };
+        self.add_indexed(place_index, party_index, slice)
+    }
+
+    /// Counts a batch of accepted votes from one polling place (the polling place and
+    /// its rows are resolved once per batch). Candidates are not checked against the
+    /// party.
+    ///
+    /// Each vote is counted whole or not at all; the first vote naming an unknown id
+    /// stops the batch with its error, the votes before it stay counted, and the
+    /// number counted is returned with the error.
+    ///
+    /// ```
+    /// # let nrsr_2020 = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/nrsr_2020");
+    /// use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
+    /// use electie_tally::count::Tally;
+    /// let config = ElectionConfig::load(nrsr_2020)?;
+    /// let mut tally = Tally::new(&config);
+    /// let batch = [(Some(PartyId(10)), &[CandidateId(1075)][..]), (None, &[][..])];
+    /// assert_eq!(tally.add_batch(&config, PollingPlaceId(7), batch), Ok(2));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `(counted, error)` as [`Tally::add`] describes; [`Error::CounterOverflow`] when a
+    /// counter would pass `u32::MAX` (a fault: the count is to be abandoned).
+    pub fn add_batch<'v>(
+        &mut self,
+        config: &ElectionConfig,
+        place: PollingPlaceId,
+        votes: impl IntoIterator<Item = (Option<PartyId>, &'v [CandidateId])>,
+    ) -> std::result::Result<usize, (usize, Error)> {
+        let Some(p) = config
+            .polling_place_index(place)
+            .filter(|&p| p < self.places)
+        else {
+            return Err((0, Error::UnknownPollingPlace(place.0)));
+        };
+        let (parties, candidates) = (self.parties, self.candidates);
+        let rows = self.place_rows(p);
+        let mut counted = 0;
+        let mut stopped = None;
+        for (party, ids) in votes {
+            let Some(party) = party else {
+                if let Some(c) = ids.first() {
+                    stopped = Some(Error::UnknownCandidate(c.0));
+                    break;
+                }
+                match rows.blank.checked_add(1) {
+                    Some(n) => *rows.blank = n,
+                    None => {
+                        stopped = Some(Error::CounterOverflow);
+                        break;
+                    }
+                }
+                counted += 1;
+                continue;
+            };
+            let Some(party_index) = config.party_index(party).filter(|&i| i < parties) else {
+                stopped = Some(Error::UnknownParty(party.0));
+                break;
+            };
+            let Some(party_count) = rows.party[party_index].checked_add(1) else {
+                stopped = Some(Error::CounterOverflow);
+                break;
+            };
+            // Count candidates as they are looked up (one loop, one unpredictable exit)
+            // and take the increments back in the rare case of an unknown id.
+            let mut unknown = None;
+            for (k, c) in ids.iter().enumerate() {
+                let Some(ci) = config.candidate_index(*c).filter(|&i| i < candidates) else {
+                    for earlier in &ids[..k] {
+                        if let Some(ci) = config.candidate_index(*earlier) {
+                            rows.scratch.take_back(ci);
+                        }
+                    }
+                    unknown = Some(c.0);
+                    break;
+                };
+                rows.scratch.add(ci);
+            }
+            if let Some(c) = unknown {
+                stopped = Some(Error::UnknownCandidate(c));
+                break;
+            }
+            rows.party[party_index] = party_count;
+            counted += 1;
+        }
+        match (rows.finish(counted > 0), stopped) {
+            (Err(fault), _) | (Ok(()), Some(fault)) => Err((counted, fault)),
+            (Ok(()), None) => Ok(counted),
+        }
+    }
+
+    /// Adds every count of `other` into `self`, visiting only the polling places where
+    /// `other` counted something.
+    ///
+    /// ```
+    /// use electie_tally::count::Tally;
+    /// let (mut a, mut b) = (Tally::with_shape(2, 3, 4), Tally::with_shape(2, 3, 4));
+    /// a.add_indexed(0, Some(1), &[2])?;
+    /// b.add_indexed(0, Some(1), &[2])?;
+    /// b.add_indexed(3, None, &[])?;
+    /// a.merge(&b)?;
+    /// assert_eq!((a.total_votes(), a.candidate_totals()[2]), (3, 2));
+    /// # Ok::<(), electie_tally::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] for tallies of different configurations;
+    /// [`Error::CounterOverflow`] if a counter would overflow (then `self` is unchanged).
+    pub fn merge(&mut self, other: &Tally) -> Result<()> {
+        if self.shape() != other.shape() {
+            return Err(Error::ShapeMismatch);
+        }
+        let parties = self.parties;
+        let rows = |place: usize| place * parties..(place + 1) * parties;
+        let fits = |a: &[u32], b: &[u32]| a.iter().zip(b).all(|(x, y)| x.checked_add(*y).is_some());
+        // First prove that nothing overflows, then add: `self` changes whole or not at all.
+        let mut new_candidates = Vec::new();
+        for place in other.counted_places() {
+            let fit = self.blank_votes[place]
+                .checked_add(other.blank_votes[place])
+                .is_some()
+                && fits(
+                    &self.party_votes[rows(place)],
+                    &other.party_votes[rows(place)],
+                );
+            let new = self.candidate_votes[place].plan(other.candidate_votes[place].entries());
+            match new {
+                Some(new) if fit => new_candidates.push((place, new)),
+                _ => return Err(Error::CounterOverflow),
+            }
+        }
+        for (place, new) in new_candidates {
+            self.blank_votes[place] += other.blank_votes[place];
+            for (x, y) in self.party_votes[rows(place)]
+                .iter_mut()
+                .zip(&other.party_votes[rows(place)])
+            {
+                *x += *y;
+            }
+            self.candidate_votes[place].apply(other.candidate_votes[place].entries(), new);
+            self.counted[place / 64] |= 1 << (place % 64);
+        }
+        self.ignored_preferences += other.ignored_preferences;
+        Ok(())
+    }
+
+    /// Dense indices of the polling places where something was counted, ascending.
+    pub fn counted_places(&self) -> impl Iterator<Item = usize> + '_ {
+        self.counted.iter().enumerate().flat_map(|(word, &bits)| {
+            (0..64)
+                .filter(move |bit| bits & (1 << bit) != 0)
+                .map(move |bit| word * 64 + bit)
+        })
+    }
+
+    /// Party votes of one polling place (by dense index), in party order; empty for an
+    /// index out of range.
+    pub fn place_party_votes(&self, place: usize) -> &[u32] {
+        self.party_votes
+            .get(place * self.parties..(place + 1) * self.parties)
+            .unwrap_or(&[])
+    }
+
+    /// Preferential votes of one polling place as `(candidate index, votes)`, in
+    /// candidate order, only the candidates with votes there.
+    pub fn place_candidate_votes(&self, place: usize) -> impl Iterator<Item = (usize, u32)> + '_ {
+        self.candidate_votes
+            .get(place)
+            .map_or(&[][..], SparseCounts::entries)
+            .iter()
+            .map(|&(c, votes)| (c as usize, votes))
+    }
+
+    /// Preferential votes of one candidate (dense index) in one polling place.
+    pub fn place_candidate_count(&self, place: usize, candidate: usize) -> u32 {
+        match (self.candidate_votes.get(place), u32::try_from(candidate)) {
+            (Some(counts), Ok(candidate)) => counts.get(candidate),
+            _ => 0,
+        }
+    }
+
+    /// Blank votes of one polling place.
+    pub fn place_blank_votes(&self, place: usize) -> u32 {
+        self.blank_votes.get(place).copied().unwrap_or(0)
+    }
+
+    /// Votes per party over all polling places.
+    pub fn party_totals(&self) -> Vec<u64> {
+        self.party_totals_where(|_| true)
+    }
+
+    /// Votes per party over the polling places (dense indices) `keep` selects.
+    pub fn party_totals_where(&self, keep: impl Fn(usize) -> bool) -> Vec<u64> {
+        let mut totals = vec![0u64; self.parties];
+        for place in self.counted_places().filter(|&p| keep(p)) {
+            for (t, &v) in totals.iter_mut().zip(self.place_party_votes(place)) {
+                *t += u64::from(v);
+            }
+        }
+        totals
+    }
+
+    /// Preferential votes per candidate over all polling places.
+    pub fn candidate_totals(&self) -> Vec<u64> {
+        self.candidate_totals_where(|_| true)
+    }
+
+    /// Preferential votes per candidate over the polling places `keep` selects.
+    pub fn candidate_totals_where(&self, keep: impl Fn(usize) -> bool) -> Vec<u64> {
+        let mut totals = vec![0u64; self.candidates];
+        for place in self.counted_places().filter(|&p| keep(p)) {
+            for (c, votes) in self.place_candidate_votes(place) {
+                totals[c] += u64::from(votes);
+            }
+        }
+        totals
+    }
+
+    /// Blank votes over all polling places.
+    pub fn blank_total(&self) -> u64 {
+        self.blank_votes.iter().map(|&v| u64::from(v)).sum()
+    }
+
+    /// All votes counted (party votes and blank votes).
+    pub fn total_votes(&self) -> u64 {
+        self.counted_places().map(|p| self.place_total(p)).sum()
+    }
+
+    /// Votes of one polling place, blank ones included.
+    pub fn place_total(&self, place: usize) -> u64 {
+        self.place_party_votes(place)
+            .iter()
+            .map(|&v| u64::from(v))
+            .sum::<u64>()
+            + u64::from(self.place_blank_votes(place))
+    }
+
+    /// Votes counted for their party with their preferential votes ignored (too many
+    /// circles under [`CirclePolicy::IgnorePreferences`](super::CirclePolicy)).
+    pub fn ignored_preferences(&self) -> u64 {
+        self.ignored_preferences
+    }
+
+    /// Bytes held by the counts (the figure quoted for memory): the dense party and
+    /// blank rows, the per-place sparse preferential votes with their list headers,
+    /// and the counted-places bits. The counting thread's working row (4 bytes per
+    /// candidate) is not part of the tally's size.
+    pub fn heap_bytes(&self) -> usize {
+        (self.party_votes.capacity() + self.blank_votes.capacity()) * std::mem::size_of::<u32>()
+            + self.candidate_votes.capacity() * std::mem::size_of::<SparseCounts>()
+            + self
+                .candidate_votes
+                .iter()
+                .map(SparseCounts::heap_bytes)
+                .sum::<usize>()
+            + self.counted.capacity() * std::mem::size_of::<u64>()
+    }
+}
+
+pub(super) fn index_as_id(index: usize) -> i64 {
+    i64::try_from(index).unwrap_or(i64::MAX)
+}
