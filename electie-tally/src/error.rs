@@ -109,7 +109,7 @@ pub enum Error {
     },
     /// A name that is not one of the names users type for a choice (a method, a
     /// policy): from the `FromStr` of [`crate::apportion::NamedMethod`],
-    /// [`crate::policy::NamedTiePolicy`], [`crate::apportion::QuotaRounding`],
+    /// [`crate::tie::NamedTiePolicy`], [`crate::apportion::QuotaRounding`],
     /// [`crate::count::CirclePolicy`], [`crate::ranked::RankedMethod`],
     /// [`crate::single_winner::SingleWinnerMethod`] and
     /// [`crate::single_winner::NamedMajorityBase`].
