@@ -133,26 +133,7 @@ impl Gateway {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let (sender, receiver) = std::sync::mpsc::channel();
-        {
-            let log = log.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stderr).lines() {
-                    let Ok(line) = line else { break };
-                    if let Some(address) = line.strip_prefix("listening on http://") {
-                        let _ = sender.send(address.trim().to_owned());
-                    }
-                    log.lock().unwrap().push(line);
-                }
-            });
-        }
-        let address: SocketAddr = receiver
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|_| panic!("gateway did not start: {:?}", log.lock().unwrap()))
-            .parse()
-            .unwrap();
+        let (address, log) = wait_until_listening(&mut child, "gateway");
         Gateway {
             child,
             base: format!("http://{address}"),
@@ -311,4 +292,33 @@ pub fn closed_port_url() -> String {
     let address = listener.local_addr().unwrap();
     drop(listener);
     format!("http://{address}")
+}
+
+/// Follows a started service's stderr until it prints `listening on http://ADDR`
+/// (60 s at most), keeping every line it logs; the address and the log.
+pub fn wait_until_listening(
+    child: &mut Child,
+    what: &str,
+) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
+    let stderr = child.stderr.take().unwrap();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let (sender, receiver) = std::sync::mpsc::channel();
+    {
+        let log = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Some(address) = line.strip_prefix("listening on http://") {
+                    let _ = sender.send(address.trim().to_owned());
+                }
+                log.lock().unwrap().push(line);
+            }
+        });
+    }
+    let address = receiver
+        .recv_timeout(Duration::from_secs(60))
+        .unwrap_or_else(|_| panic!("{what} did not start: {:?}", log.lock().unwrap()))
+        .parse()
+        .unwrap();
+    (address, log)
 }
