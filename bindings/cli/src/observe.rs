@@ -36,6 +36,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use electie_core::decode::FeedEntry;
 use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
 use electie_tally::apportion::ZeroQuota;
 use electie_tally::coalition::CoalitionSize;
@@ -473,15 +474,6 @@ struct Mirror {
     new: usize,
 }
 
-/// One feed entry as the spec gives it (other fields are reported separately).
-#[derive(Deserialize)]
-struct Entry {
-    seqno: i64,
-    polling_place_id: i64,
-    party_id: Option<i64>,
-    candidate_ids: Vec<i64>,
-}
-
 /// Re-reads the whole feed, checking what `state` holds and appending what is new.
 /// Differences go to `differences`; the state is extended only while none is found.
 fn mirror(
@@ -536,7 +528,8 @@ fn mirror(
                     ));
                 }
             }
-            let entry: Entry = serde_json::from_value(raw.clone()).map_err(|error| {
+            // the one decoder of a feed entry (electie-core), strict as every vote reader
+            let entry = FeedEntry::from_json_bytes(raw.to_string().as_bytes()).map_err(|error| {
                 Unjudged(format!(
                     "GET {path_from}: entry {offset} is not a feed entry (seqno, polling_place_id, party_id, candidate_ids): {error}: {}",
                     excerpt(&raw.to_string())
@@ -558,7 +551,11 @@ fn mirror(
                     new: 0,
                 });
             }
-            let ballot = Ballot(entry.polling_place_id, entry.party_id, entry.candidate_ids);
+            let ballot = Ballot(
+                entry.ballot.polling_place_id.0,
+                entry.ballot.party_id.map(|party| party.0),
+                entry.ballot.candidate_ids.iter().map(|id| id.0).collect(),
+            );
             let index = (expected - 1) as usize;
             if let Some(before) = state.ballots.get(index) {
                 if *before != ballot {

@@ -8,10 +8,11 @@
 //! | `{"party_id", "candidate_ids", "token", "election_id"}` | a gateway's sealed vote, opened by the server | [`Vote::from_json`], [`Vote::from_json_bytes`], [`decode_opened`] (rule 3) |
 //! | `{"polling_place_id", "party_id", "candidate_ids"}` | a line of `electie tally`'s input | [`TallyLine::from_json`], [`TallyLine::from_json_bytes`], [`tally_line_into`] |
 //! | `{"token", "vote": {"party_id", "candidate_ids"}}` | a terminal's sealed vote, opened by the gateway | [`TerminalVote::from_json`], [`VotePartial::from_json`] |
+//! | `{"seqno", "polling_place_id", "party_id", "candidate_ids"}` | an entry of the server's ballot feed, read by an observer | [`FeedEntry::from_json`], [`FeedEntry::from_json_bytes`] |
 //!
 //! # The accepted grammar
 //!
-//! One grammar for all three shapes:
+//! One grammar for all four shapes:
 //!
 //! - **JSON** as Python's `json.loads` reads it ([`python_json::loads`]): a duplicate
 //!   key keeps its **last** value (what the original server, a Python `dict`, saw);
@@ -49,12 +50,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod feed_entry;
 mod fields;
 mod scan;
 mod tally_line;
 mod terminal;
 mod vote;
 
+pub use feed_entry::FeedEntry;
 #[doc(hidden)]
 pub use tally_line::tally_line_full_into;
 pub use tally_line::{TallyLine, tally_line_into};

@@ -11,8 +11,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Form, Json};
 use base64::Engine;
+use electie_core::decode::TerminalVote;
 use electie_core::python_json::{Object, Value as PyValue};
-use electie_core::{CandidateId, PartyId, Vote, VoteEncrypted};
+use electie_core::{Vote, VoteEncrypted};
 use electie_crypto::{PublicKey, Sealed};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -226,33 +227,18 @@ fn string_field(object: &Object, name: &str) -> ApiResult<String> {
     }
 }
 
-/// The vote of a `{"token", "vote": {"party_id", "candidate_ids"}}` plaintext, or
-/// `Invalid payload.` for any other shape (wrong types, ids beyond 64 bits).
-fn vote_of(object: &Object, election_id: &str) -> ApiResult<Vote> {
-    let token = string_field(object, "token")?;
-    let Some(PyValue::Object(partial)) = object.get("vote") else {
-        return Err(invalid_payload());
-    };
-    let party_id = match partial.get("party_id") {
-        Some(PyValue::Null) => None,
-        Some(PyValue::Int(int)) => Some(PartyId(int.as_i64().ok_or_else(invalid_payload)?)),
-        _ => return Err(invalid_payload()),
-    };
-    let candidate_ids = match partial.get("candidate_ids") {
-        None => Vec::new(),
-        Some(PyValue::Array(items)) => items
-            .iter()
-            .map(|item| match item {
-                PyValue::Int(int) => int.as_i64().map(CandidateId).ok_or_else(invalid_payload),
-                _ => Err(invalid_payload()),
-            })
-            .collect::<ApiResult<Vec<_>>>()?,
-        Some(_) => return Err(invalid_payload()),
-    };
+/// The vote of a `{"token", "vote": {"party_id", "candidate_ids"}}` plaintext, read by
+/// core's one decoder of that shape ([`TerminalVote`]), or `Invalid payload.` for any
+/// other shape (a missing field, wrong types, ids beyond 64 bits).
+fn vote_of(object: Object, election_id: &str) -> ApiResult<Vote> {
+    let opened = TerminalVote::from_json(&PyValue::Object(object)).map_err(|error| {
+        tracing::debug!(%error, "terminal payload is not a vote");
+        invalid_payload()
+    })?;
     Ok(Vote {
-        party_id,
-        candidate_ids,
-        token,
+        party_id: opened.vote.party_id,
+        candidate_ids: opened.vote.candidate_ids,
+        token: opened.token,
         election_id: election_id.to_owned(),
     })
 }
@@ -269,7 +255,7 @@ async fn vote(
         ));
     }
     let object = open_from_terminal(&state, &request).await?;
-    let vote = vote_of(&object, config.election_id())?;
+    let vote = vote_of(object, config.election_id())?;
     electie_core::Validator::new(&config.election)
         .check_ballot(vote.party_id, &vote.candidate_ids)
         .map_err(|rejection| ApiError::detail(StatusCode::BAD_REQUEST, rejection.to_string()))?;

@@ -687,6 +687,12 @@ async fn tokens_terminals_votes_and_every_refusal() {
             );
         }
         shapes.push(huge);
+        // `candidate_ids` is required (spec 41 §1, core's one grammar): no default `[]`.
+        let mut no_candidates = vote_plaintext(&written, Some(10), &[]);
+        if let Some(PyValue::Object(vote)) = no_candidates.get_mut("vote") {
+            vote.shift_remove("candidate_ids");
+        }
+        shapes.push(no_candidates);
         shapes
     };
     for shape in &shapes {

@@ -24,6 +24,7 @@
 use std::sync::Arc;
 
 use axum::http::StatusCode;
+use electie_core::decode::decode_opened;
 use electie_core::python_json::Value as PyValue;
 use electie_core::sync::{ChainHead, ChainPosition};
 use electie_core::validation::Verdict;
@@ -316,12 +317,7 @@ fn decode(opened: electie_crypto::Result<Opened>) -> (Decoded, Option<Vec<u8>>) 
         return (Err(Rejection::InvalidEncryption), None);
     };
     let (value, signed) = opened.into_parts();
-    let vote = match &value {
-        PyValue::Null => Err(Rejection::DecryptedVoteIsNone),
-        PyValue::Object(_) => Vote::from_json(&value).map_err(Rejection::InvalidFormat),
-        _ => Err(Rejection::DecryptionUnspecified),
-    };
-    (vote, Some(signed.into_bytes()))
+    (decode_opened(&value), Some(signed.into_bytes()))
 }
 
 fn accepted_answer() -> Value {
