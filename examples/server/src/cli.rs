@@ -99,6 +99,11 @@ pub struct ServeArgs {
     /// End of the feed period (Unix seconds); the feed answers 410 after it.
     #[arg(long, env = "ELECTIE_FEED_UNTIL")]
     pub feed_until: Option<u64>,
+    /// How often (milliseconds) to count what other instances on the same database
+    /// committed and read the publish flag; 0: only when needed (results, rule 9
+    /// conflicts). Results always catch up before answering.
+    #[arg(long, env = "ELECTIE_FOLLOW_INTERVAL_MS", default_value_t = 1000)]
+    pub follow_interval_ms: u64,
 }
 
 /// `enroll`.
@@ -284,6 +289,29 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         cors_origins: args.cors_origin,
         admin_origins: args.admin_origin,
     };
+    // Follow the vote log: other instances on the same database commit to it too
+    // (results catch up before answering anyway; this keeps rule 9's token set and
+    // the publish flag close behind).
+    let follow_every = Duration::from_millis(args.follow_interval_ms);
+    let follower = {
+        let state = Arc::clone(&state);
+        tokio::spawn(async move {
+            if follow_every.is_zero() {
+                return;
+            }
+            let mut tick = tokio::time::interval(follow_every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(error) = state.catch_up().await {
+                    tracing::warn!(%error, "following the vote log");
+                }
+                if let Err(error) = state.published_now().await {
+                    tracing::warn!(%error, "reading the publish flag");
+                }
+            }
+        })
+    };
     let app = crate::http::router(Arc::clone(&state), &limits);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -295,6 +323,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;
+    follower.abort();
     // In-flight requests have finished; let the writer commit what is queued.
     store.shutdown().await;
     served.map_err(|error| runtime(format!("server: {error}")))

@@ -247,8 +247,10 @@ fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<String, ApiErr
         .ok_or_else(|| ApiError::Unauthorized("Could not validate credentials".into()))
 }
 
-fn visible(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    if state.is_published() || admin_user(state, headers).is_some() {
+/// Results are shown when published (the flag as stored: another instance may have
+/// changed it) or to an admin.
+async fn visible(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    if admin_user(state, headers).is_some() || state.published_now().await? {
         Ok(())
     } else {
         Err(ApiError::detail(
@@ -303,10 +305,11 @@ async fn party_results(
     body: Result<Bytes, BytesRejection>,
     with_candidates: bool,
 ) -> Result<Json<Value>, ApiError> {
-    visible(&state, &headers)?;
+    visible(&state, &headers).await?;
     let body = body.map_err(body_error)?;
     let object = optional_object(&body)?;
     let party = optional_string(&object, "party")?;
+    state.tally_for_results().await?;
     let rows = state
         .with_tally(|tally| {
             results::parties(&state.config, tally, party.as_deref(), with_candidates)
@@ -335,7 +338,8 @@ async fn candidates_results(
     State(state): Shared,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    visible(&state, &headers)?;
+    visible(&state, &headers).await?;
+    state.tally_for_results().await?;
     let rows = state
         .with_tally(|tally| results::candidates(&state.config, tally))
         .map_err(results_error)?;
@@ -361,7 +365,7 @@ async fn results_by_locality(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    visible(&state, &headers)?;
+    visible(&state, &headers).await?;
     let body = body.map_err(body_error)?;
     let object = ingest::json_object(&body)?;
     let Some(filter_by) = optional_string(&object, "filter_by")? else {
@@ -372,6 +376,7 @@ async fn results_by_locality(
         )]));
     };
     let code = locality_code(optional_string(&object, "filter_value")?, "body")?;
+    state.tally_for_results().await?;
     let rows = state
         .with_tally(|tally| results::by_locality(&state.config, tally, &filter_by, code))
         .map_err(results_error)?;
@@ -400,6 +405,7 @@ async fn elections_status(
         }
         (None, _) => None,
     };
+    state.tally_for_results().await?;
     let status = state
         .with_tally(|tally| results::status(&state.config, tally, filter))
         .map_err(|error| match error {
@@ -443,8 +449,9 @@ async fn hide(State(state): Shared, headers: HeaderMap) -> Result<Json<Value>, A
     set_published(&state, &headers, false).await
 }
 
-async fn results_status(State(state): Shared) -> Json<Value> {
-    Json(json!({"status": "success", "published": state.is_published()}))
+async fn results_status(State(state): Shared) -> Result<Json<Value>, ApiError> {
+    let published = state.published_now().await?;
+    Ok(Json(json!({"status": "success", "published": published})))
 }
 
 /// The OAuth2 password form's fields.

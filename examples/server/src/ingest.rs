@@ -16,7 +16,14 @@
 //! 6. one write: the log rows, and the sync state advanced with them (refused if the
 //!    stored state moved, if the polling place closed, or on a (token, polling place)
 //!    that is already stored — the database's unique index is the last word);
-//! 7. after the commit, and only then, the tokens and the tally in memory.
+//! 7. after the commit, and only then, the tokens and the tally in memory (in log
+//!    position order, see [`crate::state`]).
+//!
+//! The polling place's sync state is read from the database under the lock first: a
+//! PostgreSQL database may be shared by several server instances. A write refused
+//! because another instance moved the state on, closed the polling place, or stored
+//! one of the batch's tokens is judged again against the stored state and log, so
+//! every instance answers as a single one would.
 //!
 //! The handler runs this in a task of its own, so a client that hangs up or a request
 //! timeout cannot stop it between the commit and step 7.
@@ -375,6 +382,7 @@ pub async fn ingest(
     }
     let place_lock = state.place(place_id);
     let mut place = place_lock.lock().await;
+    state.refresh_place(place_id, &mut place).await?;
     if place.closed {
         return Err(closed_error());
     }
@@ -440,35 +448,120 @@ pub async fn ingest(
     }
 
     let polling_place = PollingPlaceId(place_id);
+    let first_seqno = request.sync.as_ref().map(|(first, _)| *first as i64);
+    // Rule 9 is judged against the tokens this instance knows; the database's unique
+    // index is the last word. A refusal there means another instance stored the token:
+    // catch up with the log (which brings its token in) and judge again, so the answer
+    // is the one a single instance would give.
+    let mut attempts = 0;
+    let (position, accepted_votes, answers) = loop {
+        attempts += 1;
+        let judged = judge(&state, polling_place, &items, &chains, first_seqno, mode)?;
+        let write = WriteOp::Batch(BatchWrite {
+            polling_place_id: place_id,
+            rows: judged.rows,
+            sync: advance.clone(),
+        });
+        match state.store.write(write).await {
+            Ok(WriteReply::Logged { position }) => {
+                break (position, judged.accepted, judged.answers);
+            }
+            Ok(other) => {
+                return Err(ApiError::Unavailable(format!(
+                    "unexpected write reply {other:?}"
+                )));
+            }
+            Err(StoreError::Conflict(DUPLICATE_TOKEN)) if attempts < 3 => {
+                state.catch_up().await?;
+            }
+            Err(StoreError::Conflict("Out of sequence" | "Polling place is closed")) => {
+                // Another server instance moved this polling place on or closed it:
+                // answer from the stored state, as a single instance would have.
+                state.refresh_place(place_id, &mut place).await?;
+                if place.closed {
+                    return Err(closed_error());
+                }
+                if let Some((first, head)) = &request.sync {
+                    let last = first + count - 1;
+                    if last <= place.last_seqno as u64 {
+                        return resend(&state, place_id, *first, last, head, mode, &place).await;
+                    }
+                }
+                return Err(out_of_sequence(&place));
+            }
+            Err(StoreError::Conflict(message)) => return Err(ApiError::bad_message(message)),
+            Err(error) => return Err(error.into()),
+        }
+    };
+    #[cfg(feature = "crash-points")]
+    crash_point("after-commit");
+    if let Some(advance) = advance {
+        place.last_seqno = advance.last_seqno;
+        place.chain_head = advance.chain_head;
+    }
+    state
+        .record_committed(polling_place, position, &accepted_votes)
+        .await;
+    drop(place);
+
+    let accepted = accepted_votes.len();
+    let outcome = format!("stored {} votes, {accepted} accepted", answers.len());
+    let body = match mode {
+        Mode::Compat => accepted_answer(),
+        Mode::Verdicts => verdicts_answer(&answers),
+    };
+    Ok(Answer {
+        status: StatusCode::OK,
+        body,
+        outcome,
+    })
+}
+
+/// The storage conflict of rule 9 (the unique index on token and polling place).
+const DUPLICATE_TOKEN: &str = "Duplicate combination of token and polling place id";
+
+/// A batch judged: its log rows, its accepted votes, and each vote's answer.
+struct Judged {
+    rows: Vec<VoteRow>,
+    accepted: Vec<Vote>,
+    answers: Vec<(Option<i64>, Option<String>)>,
+}
+
+/// Validation (step 5) and the log rows of the batch.
+fn judge(
+    state: &AppState,
+    polling_place: PollingPlaceId,
+    items: &[Decoded],
+    chains: &[Option<String>],
+    first_seqno: Option<i64>,
+    mode: Mode,
+) -> Result<Judged, ApiError> {
+    let place_id = polling_place.0;
     let validator = Validator::new(&state.config);
     let verdicts: Vec<Verdict> = match mode {
         Mode::Compat => {
             state
                 .with_stored_tokens(|tokens| {
-                    validator.check_decoded_batch(polling_place, &items, tokens)
+                    validator.check_decoded_batch(polling_place, items, tokens)
                 })
                 .map_err(|rejection| ApiError::bad_message(rejection.to_string()))?;
             vec![Ok(()); items.len()]
         }
         Mode::Verdicts => {
-            state.with_stored_tokens(|tokens| validator.verdicts(polling_place, &items, tokens))
+            state.with_stored_tokens(|tokens| validator.verdicts(polling_place, items, tokens))
         }
     };
-
-    let first_seqno = request.sync.as_ref().map(|(first, _)| *first as i64);
     let mut rows = Vec::with_capacity(items.len());
-    let mut accepted_votes = Vec::with_capacity(items.len());
+    let mut accepted = Vec::with_capacity(items.len());
     let mut answers = Vec::with_capacity(items.len());
-    for (index, ((item, verdict), chain)) in
-        items.into_iter().zip(&verdicts).zip(chains).enumerate()
-    {
+    for (index, ((item, verdict), chain)) in items.iter().zip(&verdicts).zip(chains).enumerate() {
         let seqno = first_seqno.map(|first| first + index as i64);
         let reason = verdict.as_ref().err().map(ToString::to_string);
-        let row = match &item {
+        let row = match item {
             Ok(vote) => VoteRow {
                 polling_place_id: place_id,
                 seqno,
-                chain,
+                chain: chain.clone(),
                 accepted: verdict.is_ok(),
                 reason: reason.clone(),
                 token: Some(vote.token.clone()),
@@ -483,7 +576,7 @@ pub async fn ingest(
             Err(_) => VoteRow {
                 polling_place_id: place_id,
                 seqno,
-                chain,
+                chain: chain.clone(),
                 accepted: false,
                 reason: reason.clone(),
                 token: None,
@@ -495,58 +588,13 @@ pub async fn ingest(
         rows.push(row);
         answers.push((seqno, reason));
         if let (Ok(vote), Ok(())) = (item, verdict) {
-            accepted_votes.push(vote);
+            accepted.push(vote.clone());
         }
     }
-
-    let write = WriteOp::Batch(BatchWrite {
-        polling_place_id: place_id,
+    Ok(Judged {
         rows,
-        sync: advance.clone(),
-    });
-    match state.store.write(write).await {
-        Ok(_) => {}
-        Err(StoreError::Conflict("Out of sequence")) => {
-            // Another server instance moved this polling place on: take its state.
-            if let Some(row) = state
-                .store
-                .sync_states()
-                .await?
-                .into_iter()
-                .find(|row| row.polling_place_id == place_id)
-            {
-                place.last_seqno = row.last_seqno;
-                place.chain_head = row.chain_head;
-                place.closed = row.closed;
-            }
-            return Err(out_of_sequence(&place));
-        }
-        Err(StoreError::Conflict("Polling place is closed")) => {
-            place.closed = true;
-            return Err(closed_error());
-        }
-        Err(StoreError::Conflict(message)) => return Err(ApiError::bad_message(message)),
-        Err(error) => return Err(error.into()),
-    }
-    #[cfg(feature = "crash-points")]
-    crash_point("after-commit");
-    if let Some(advance) = advance {
-        place.last_seqno = advance.last_seqno;
-        place.chain_head = advance.chain_head;
-    }
-    state.record_committed(polling_place, &accepted_votes);
-    drop(place);
-
-    let accepted = accepted_votes.len();
-    let outcome = format!("stored {} votes, {accepted} accepted", answers.len());
-    let body = match mode {
-        Mode::Compat => accepted_answer(),
-        Mode::Verdicts => verdicts_answer(&answers),
-    };
-    Ok(Answer {
-        status: StatusCode::OK,
-        body,
-        outcome,
+        accepted,
+        answers,
     })
 }
 
@@ -670,6 +718,7 @@ pub async fn close(
     }
     let place_lock = state.place(place_id);
     let mut place = place_lock.lock().await;
+    state.refresh_place(place_id, &mut place).await?;
     let head = close.chain_head.to_string();
     if place.closed {
         return if place.last_seqno == close.last_seqno && place.chain_head == head {

@@ -4,11 +4,39 @@
 //! - an [`Opener`] per enrolled polling place (keys parsed once, loaded on first use);
 //! - per polling place: the sync state and a lock that serializes its batches, so
 //!   that the check of rule 9 and the insert of a batch's tokens cannot interleave
-//!   with another batch of the same polling place;
-//! - the tokens stored (rule 9) and the tally (a fold over the accepted votes of the
-//!   log), both updated only after the batch's transaction has committed.
+//!   with another batch of the same polling place; the state is read again from the
+//!   database under the lock before each batch or close (another server instance on
+//!   the same database may have moved it);
+//! - the tokens stored (rule 9) and the tally: a fold over the accepted votes of the
+//!   log.
+//!
+//! # The fold
+//!
+//! Every batch is written with a *log position* (storage migration 0002): positions
+//! are taken in the batch's own transaction under a row lock, so batches commit in
+//! position order and the committed head `H` says that every batch at or below `H` is
+//! visible. The fold remembers how far it has counted (a `(position, row id)`
+//! cursor). It moves on in two ways, serialized by one lock so that nothing is
+//! counted twice:
+//!
+//! - this instance's own commits are counted from memory right after they commit
+//!   (no read back), in position order: a commit whose position is not the next one
+//!   waits in `pending` until the positions below are counted;
+//! - [`AppState::catch_up`] reads the committed head and counts the log's rows between
+//!   the cursor and it, which brings in what other instances committed (and any own
+//!   commit still pending). It runs at start (the rebuild), before every results
+//!   answer, after a write refused on rule 9 (the token may come from another
+//!   instance), and on a short poll.
+//!
+//! So several instances on one database all answer the same results from the same
+//! log, each caught up to the committed head before answering.
+//!
+//! A vote of the log that does not count (it cannot happen: validation accepted it
+//! against the same configuration) is a fault: results answer 503 from then on, and
+//! the next catch-up rebuilds the tally from the whole log; while the rebuild fails
+//! too, results stay 503 with the reason.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -19,7 +47,8 @@ use electie_crypto::{Backend, Opener, PrivateKey, PublicKey};
 use electie_tally::count::Tally;
 
 use crate::auth::Tokens;
-use crate::storage::{Store, StoreError};
+use crate::error::ApiError;
+use crate::storage::{Store, StoreError, StoredBallot};
 
 /// Limits and policies chosen on the command line.
 #[derive(Debug, Clone)]
@@ -61,7 +90,32 @@ pub struct AppState {
     places: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<PlaceState>>>>,
     stored_tokens: Mutex<InMemoryTokenStore>,
     tally: RwLock<Tally>,
+    /// Held by whoever moves the fold on (see the module documentation).
+    fold: tokio::sync::Mutex<Fold>,
+    /// Why the tally cannot be trusted, until a rebuild from the log succeeds.
+    fault: Mutex<Option<String>>,
 }
+
+/// How far the tally has counted the log.
+struct Fold {
+    /// Every accepted row up to this `(log_position, id)` is counted, no other; an id
+    /// of `i64::MAX` means the whole position is.
+    cursor: (i64, i64),
+    /// This instance's commits above the cursor, waiting for the positions below.
+    pending: BTreeMap<i64, OwnBatch>,
+}
+
+/// An own committed batch's accepted votes, as counted.
+struct OwnBatch {
+    polling_place: PollingPlaceId,
+    votes: Vec<(Option<PartyId>, Vec<CandidateId>)>,
+}
+
+/// Rows read from the log at a time when catching up.
+const FOLD_PAGE: i64 = 20_000;
+
+/// Before any row: row ids and positions are never negative.
+const FOLD_START: (i64, i64) = (-1, i64::MAX);
 
 /// The settings key of the publish flag.
 pub const PUBLISHED_KEY: &str = "results_published";
@@ -101,53 +155,213 @@ impl AppState {
             openers: RwLock::new(HashMap::new()),
             places: Mutex::new(HashMap::new()),
             stored_tokens: Mutex::new(InMemoryTokenStore::new()),
+            fold: tokio::sync::Mutex::new(Fold {
+                cursor: FOLD_START,
+                pending: BTreeMap::new(),
+            }),
+            fault: Mutex::new(None),
         };
-        state.rebuild().await?;
-        Ok(state)
-    }
-
-    async fn rebuild(&self) -> Result<(), StoreError> {
-        for row in self.store.sync_states().await? {
+        for row in state.store.sync_states().await? {
             let place = PlaceState {
                 last_seqno: row.last_seqno,
                 chain_head: row.chain_head,
                 closed: row.closed,
             };
-            lock(&self.places).insert(
+            lock(&state.places).insert(
                 row.polling_place_id,
                 Arc::new(tokio::sync::Mutex::new(place)),
             );
         }
-        let mut after = 0;
+        state.rebuild().await?;
+        if let Some(fault) = state.tally_fault() {
+            return Err(StoreError::Setup(fault));
+        }
+        Ok(state)
+    }
+
+    /// Counts the log from the start into a fresh tally and puts it in place (the
+    /// rebuild at start and after a fault). The token set is only added to: every
+    /// token in it is committed.
+    ///
+    /// # Errors
+    /// Storage errors; the tally in place is then left as it was.
+    async fn rebuild(&self) -> Result<(), StoreError> {
+        let mut fold = self.fold.lock().await;
+        let head = self.store.log_head().await?;
+        let mut tally = Tally::new(&self.config);
+        let mut cursor = FOLD_START;
+        let mut fault = None;
         loop {
-            let page = self.store.ballots_after(after, 20_000).await?;
+            let page = self.store.logged_ballots(cursor, head, FOLD_PAGE).await?;
             let Some(last) = page.last() else { break };
-            after = last.id;
-            let mut tokens = lock(&self.stored_tokens);
-            let mut tally = write(&self.tally);
-            for ballot in &page {
-                let place = PollingPlaceId(ballot.polling_place_id);
-                tokens.insert(place, &ballot.token);
-                let candidates: Vec<CandidateId> = ballot
-                    .candidate_ids
-                    .iter()
-                    .copied()
-                    .map(CandidateId)
-                    .collect();
-                tally
-                    .add(
-                        &self.config,
-                        place,
-                        ballot.party_id.map(PartyId),
-                        &candidates,
-                    )
-                    .map_err(|error| {
-                        StoreError::Setup(format!(
-                            "stored vote {} does not fit the configuration: {error}",
-                            ballot.id
-                        ))
-                    })?;
+            cursor = (last.log_position, last.id);
+            self.insert_tokens(&page);
+            if let Err(error) = self.count_ballots(&mut tally, &page) {
+                fault.get_or_insert(error);
             }
+        }
+        *write(&self.tally) = tally;
+        *lock(&self.fault) = fault.clone();
+        fold.cursor = (head, i64::MAX);
+        fold.pending = fold.pending.split_off(&(head + 1));
+        self.drain(&mut fold);
+        match fault {
+            Some(fault) => tracing::error!(%fault, "the tally rebuilt from the log is wrong"),
+            None => tracing::debug!(head, "tally rebuilt from the log"),
+        }
+        Ok(())
+    }
+
+    /// Counts what the log holds beyond the fold's cursor, up to the committed head
+    /// (other instances' batches, own commits still pending); after a fault, rebuilds
+    /// the tally from the whole log instead.
+    ///
+    /// # Errors
+    /// Storage errors. Rows counted before the error stay counted and the cursor says
+    /// so: the next call goes on from there.
+    pub async fn catch_up(&self) -> Result<(), StoreError> {
+        if lock(&self.fault).is_some() {
+            return self.rebuild().await;
+        }
+        let mut fold = self.fold.lock().await;
+        let head = self.store.log_head().await?;
+        if head <= fold.cursor.0 {
+            return Ok(());
+        }
+        loop {
+            let page = self
+                .store
+                .logged_ballots(fold.cursor, head, FOLD_PAGE)
+                .await?;
+            let Some(last) = page.last() else { break };
+            let cursor = (last.log_position, last.id);
+            self.insert_tokens(&page);
+            let counted = self.count_ballots(&mut write(&self.tally), &page);
+            if let Err(fault) = counted {
+                self.set_fault(fault);
+            }
+            fold.cursor = cursor;
+        }
+        fold.cursor = (head, i64::MAX);
+        fold.pending = fold.pending.split_off(&(head + 1));
+        self.drain(&mut fold);
+        Ok(())
+    }
+
+    /// Counts own pending commits while the next one is the cursor's next position.
+    fn drain(&self, fold: &mut Fold) {
+        while fold.cursor.1 == i64::MAX {
+            let next = fold.cursor.0 + 1;
+            let Some(batch) = fold.pending.remove(&next) else {
+                break;
+            };
+            let votes = batch
+                .votes
+                .iter()
+                .map(|(party, candidates)| (*party, candidates.as_slice()));
+            let counted = count_batch(
+                &self.config,
+                &mut write(&self.tally),
+                batch.polling_place,
+                votes,
+            );
+            if let Err(fault) = counted {
+                self.set_fault(fault);
+            }
+            fold.cursor = (next, i64::MAX);
+        }
+    }
+
+    fn insert_tokens(&self, ballots: &[StoredBallot]) {
+        let mut tokens = lock(&self.stored_tokens);
+        for ballot in ballots {
+            tokens.insert(PollingPlaceId(ballot.polling_place_id), &ballot.token);
+        }
+    }
+
+    /// Counts `ballots` (runs of one batch at a time) into `tally`.
+    fn count_ballots(&self, tally: &mut Tally, ballots: &[StoredBallot]) -> Result<(), String> {
+        let mut fault = None;
+        let mut rest = ballots;
+        while let Some(first) = rest.first() {
+            let run = rest
+                .iter()
+                .take_while(|ballot| {
+                    ballot.log_position == first.log_position
+                        && ballot.polling_place_id == first.polling_place_id
+                })
+                .count();
+            let candidates: Vec<Vec<CandidateId>> = rest[..run]
+                .iter()
+                .map(|ballot| {
+                    ballot
+                        .candidate_ids
+                        .iter()
+                        .copied()
+                        .map(CandidateId)
+                        .collect()
+                })
+                .collect();
+            let votes = rest[..run]
+                .iter()
+                .zip(&candidates)
+                .map(|(ballot, ids)| (ballot.party_id.map(PartyId), ids.as_slice()));
+            if let Err(error) = count_batch(
+                &self.config,
+                tally,
+                PollingPlaceId(first.polling_place_id),
+                votes,
+            ) {
+                fault.get_or_insert(format!("log position {}: {error}", first.log_position));
+            }
+            rest = &rest[run..];
+        }
+        fault.map_or(Ok(()), Err)
+    }
+
+    fn set_fault(&self, fault: String) {
+        tracing::error!(%fault, "a vote of the log did not count: results are withheld until the tally is rebuilt");
+        lock(&self.fault).get_or_insert(fault);
+    }
+
+    /// Why the tally cannot be trusted now, if it cannot.
+    pub fn tally_fault(&self) -> Option<String> {
+        lock(&self.fault).clone()
+    }
+
+    /// Brings the tally up to the committed log (rebuilding it after a fault) before
+    /// results are answered.
+    ///
+    /// # Errors
+    /// 503 when the database cannot be read or the tally is wrong and could not be
+    /// rebuilt.
+    pub async fn tally_for_results(&self) -> Result<(), ApiError> {
+        self.catch_up().await?;
+        match self.tally_fault() {
+            None => Ok(()),
+            Some(fault) => Err(ApiError::detail(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "Results are unavailable: the tally does not match the vote log ({fault}); it is rebuilt from the log when the fault is gone"
+                ),
+            )),
+        }
+    }
+
+    /// Reads the polling place's sync state from the database into `place` (another
+    /// instance may have moved it); a polling place without one keeps `place`.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn refresh_place(
+        &self,
+        polling_place: i64,
+        place: &mut PlaceState,
+    ) -> Result<(), StoreError> {
+        if let Some(row) = self.store.sync_state(polling_place).await? {
+            place.last_seqno = row.last_seqno;
+            place.chain_head = row.chain_head;
+            place.closed = row.closed;
         }
         Ok(())
     }
@@ -193,23 +407,37 @@ impl AppState {
         check(&*lock(&self.stored_tokens))
     }
 
-    /// Records the accepted votes of a committed batch: their tokens and their counts.
-    pub fn record_committed(&self, polling_place: PollingPlaceId, accepted: &[electie_core::Vote]) {
+    /// Records the accepted votes of a batch this instance committed at log position
+    /// `position`: their tokens at once (rule 9 for the polling place's next batch),
+    /// their counts in position order (see the module documentation).
+    pub async fn record_committed(
+        &self,
+        polling_place: PollingPlaceId,
+        position: i64,
+        accepted: &[electie_core::Vote],
+    ) {
         {
             let mut tokens = lock(&self.stored_tokens);
             for vote in accepted {
                 tokens.insert(polling_place, &vote.token);
             }
         }
-        let mut tally = write(&self.tally);
-        let votes = accepted
-            .iter()
-            .map(|vote| (vote.party_id, vote.candidate_ids.as_slice()));
-        if let Err((counted, error)) = tally.add_batch(&self.config, polling_place, votes) {
-            // Validation accepted these votes against the same configuration, so this
-            // cannot happen; if it does, the log stays right and a restart recounts.
-            tracing::error!(%error, counted, "a validated vote did not count");
+        let mut fold = self.fold.lock().await;
+        if position <= fold.cursor.0 {
+            // A catch-up has counted it from the log already (or is counting it).
+            return;
         }
+        fold.pending.insert(
+            position,
+            OwnBatch {
+                polling_place,
+                votes: accepted
+                    .iter()
+                    .map(|vote| (vote.party_id, vote.candidate_ids.clone()))
+                    .collect(),
+            },
+        );
+        self.drain(&mut fold);
     }
 
     /// Runs `read` on the tally.
@@ -217,9 +445,59 @@ impl AppState {
         read_tally(&read(&self.tally))
     }
 
-    /// Whether results are published.
+    /// Whether results are published, read from the database (another instance on
+    /// the same database may have changed it) and remembered.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn published_now(&self) -> Result<bool, StoreError> {
+        let published = self.store.setting(PUBLISHED_KEY).await?.as_deref() == Some("1");
+        self.published.store(published, Ordering::SeqCst);
+        Ok(published)
+    }
+
+    /// Whether results are published, as last read or set here.
     pub fn is_published(&self) -> bool {
         self.published.load(Ordering::SeqCst)
+    }
+}
+
+/// Counts one batch of one polling place; `Err` names the fault (the batch is then
+/// partly counted and the tally must be rebuilt).
+fn count_batch<'v>(
+    config: &ElectionConfig,
+    tally: &mut Tally,
+    polling_place: PollingPlaceId,
+    votes: impl IntoIterator<Item = (Option<PartyId>, &'v [CandidateId])>,
+) -> Result<(), String> {
+    #[cfg(feature = "crash-points")]
+    if injected_fold_fault() {
+        return Err(format!(
+            "a batch of polling place {} did not count: injected fault",
+            polling_place.0
+        ));
+    }
+    tally
+        .add_batch(config, polling_place, votes)
+        .map(drop)
+        .map_err(|(counted, error)| {
+            format!(
+                "a batch of polling place {} did not count after {counted} votes: {error}",
+                polling_place.0
+            )
+        })
+}
+
+/// Feature `crash-points` (tests only): `ELECTIE_FAULT_POINT=fold-once` makes the
+/// first batch counted fail as a vote that does not count would; `fold-always` makes
+/// every one fail.
+#[cfg(feature = "crash-points")]
+fn injected_fold_fault() -> bool {
+    static FIRED: AtomicBool = AtomicBool::new(false);
+    match std::env::var("ELECTIE_FAULT_POINT").as_deref() {
+        Ok("fold-always") => true,
+        Ok("fold-once") => !FIRED.swap(true, Ordering::SeqCst),
+        _ => false,
     }
 }
 

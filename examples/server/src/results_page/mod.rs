@@ -171,6 +171,10 @@ fn in_view(config: &ElectionConfig, view: View, place: usize) -> bool {
 /// The numbers of one view, read from the tally once (one consistent state) and the
 /// closed flags from storage.
 async fn snapshot(state: &AppState, view: View) -> Result<Snapshot, String> {
+    state
+        .tally_for_results()
+        .await
+        .map_err(|error| error.to_string())?;
     let config = Arc::clone(&state.config);
     let closed_ids: std::collections::HashSet<i64> = state
         .store

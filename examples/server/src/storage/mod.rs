@@ -173,10 +173,12 @@ pub struct VoteRow {
     pub election_id: Option<String>,
 }
 
-/// An accepted ballot as the tally is rebuilt from it.
+/// An accepted ballot as the tally is folded from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredBallot {
-    /// Log row id (increasing).
+    /// The log position of its batch (batches commit in position order).
+    pub log_position: i64,
+    /// Log row id (orders the rows of one batch).
     pub id: i64,
     /// The polling place.
     pub polling_place_id: i64,
@@ -356,12 +358,35 @@ impl Store {
         sql::sync_states(self.inner.readers()).await
     }
 
-    /// Accepted ballots with a row id above `after`, at most `limit`, by id.
+    /// The log position of the last committed batch: every batch at or below it is
+    /// committed and visible (0 before the first).
     ///
     /// # Errors
     /// Database errors.
-    pub async fn ballots_after(&self, after: i64, limit: i64) -> Result<Vec<StoredBallot>> {
-        sql::ballots_after(self.inner.readers(), after, limit).await
+    pub async fn log_head(&self) -> Result<i64> {
+        sql::log_head(self.inner.readers()).await
+    }
+
+    /// Accepted ballots after `after` (a `(log_position, id)` pair) with a log position
+    /// at most `up_to_position`, at most `limit`, by position and id.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn logged_ballots(
+        &self,
+        after: (i64, i64),
+        up_to_position: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredBallot>> {
+        sql::logged_ballots(self.inner.readers(), after, up_to_position, limit).await
+    }
+
+    /// The sync state of one polling place, if it has one.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn sync_state(&self, polling_place_id: i64) -> Result<Option<SyncRow>> {
+        sql::sync_state(self.inner.readers(), polling_place_id).await
     }
 
     /// The chain stored after `seqno` of a polling place.

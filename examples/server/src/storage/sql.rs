@@ -54,6 +54,11 @@ pub enum WriteReply {
     Done,
     /// A stored text.
     Text(String),
+    /// A batch is in the log at this position (see [`log_head`]).
+    Logged {
+        /// The batch's log position.
+        position: i64,
+    },
     /// The close: feed positions given to the polling place's ballots (`first..=last`,
     /// empty when `first > last`).
     Closed {
@@ -236,18 +241,25 @@ async fn apply_batch(conn: &mut AnyConnection, batch: &BatchWrite) -> Result<Wri
             }
         }
     }
+    // The next log position; the row lock it takes is held until this transaction
+    // ends, so batches commit in position order (migration 0002 explains why).
+    let position: i64 =
+        sqlx::query("UPDATE log_head SET position = position + 1 WHERE id = 1 RETURNING position")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
     // One INSERT of up to 100 rows at a time (10 parameters each).
     for chunk in batch.rows.chunks(100) {
         let mut text = String::from(
-            "INSERT INTO votes (polling_place_id, seqno, chain, accepted, reason, token, party_id, candidate_ids, election_id) VALUES ",
+            "INSERT INTO votes (polling_place_id, seqno, chain, accepted, reason, token, party_id, candidate_ids, election_id, log_position) VALUES ",
         );
         for (index, _) in chunk.iter().enumerate() {
-            let base = index * 9;
+            let base = index * 10;
             if index > 0 {
                 text.push_str(", ");
             }
             text.push('(');
-            for column in 1..=9 {
+            for column in 1..=10 {
                 if column > 1 {
                     text.push_str(", ");
                 }
@@ -267,13 +279,14 @@ async fn apply_batch(conn: &mut AnyConnection, batch: &BatchWrite) -> Result<Wri
                 .bind(row.token.clone())
                 .bind(row.party_id)
                 .bind(ids_json(&row.candidate_ids))
-                .bind(row.election_id.clone());
+                .bind(row.election_id.clone())
+                .bind(position);
         }
         query.execute(&mut *conn).await.map_err(|error| {
             conflict_on_unique(error, "Duplicate combination of token and polling place id")
         })?;
     }
-    Ok(WriteReply::Done)
+    Ok(WriteReply::Logged { position })
 }
 
 async fn apply_close(conn: &mut AnyConnection, close: &CloseWrite) -> Result<WriteReply> {
@@ -459,27 +472,55 @@ pub(crate) async fn sync_states(pool: &AnyPool) -> Result<Vec<SyncRow>> {
         .collect()
 }
 
-pub(crate) async fn ballots_after(
+/// The log position of the last committed batch (0 before the first).
+pub(crate) async fn log_head(pool: &AnyPool) -> Result<i64> {
+    Ok(sqlx::query("SELECT position FROM log_head WHERE id = 1")
+        .fetch_one(pool)
+        .await?
+        .try_get(0)?)
+}
+
+pub(crate) async fn logged_ballots(
     pool: &AnyPool,
-    after: i64,
+    after: (i64, i64),
+    up_to_position: i64,
     limit: i64,
 ) -> Result<Vec<StoredBallot>> {
-    let rows = sqlx::query("SELECT id, polling_place_id, token, party_id, candidate_ids FROM votes WHERE accepted = 1 AND id > $1 ORDER BY id LIMIT $2")
-        .bind(after)
+    let rows = sqlx::query("SELECT log_position, id, polling_place_id, token, party_id, candidate_ids FROM votes WHERE accepted = 1 AND (log_position, id) > ($1, $2) AND log_position <= $3 ORDER BY log_position, id LIMIT $4")
+        .bind(after.0)
+        .bind(after.1)
+        .bind(up_to_position)
         .bind(limit)
         .fetch_all(pool)
         .await?;
     rows.iter()
         .map(|row| {
             Ok(StoredBallot {
-                id: row.try_get(0)?,
-                polling_place_id: row.try_get(1)?,
-                token: row.try_get::<Option<String>, _>(2)?.unwrap_or_default(),
-                party_id: row.try_get(3)?,
-                candidate_ids: ids_from_json(&row.try_get::<String, _>(4)?)?,
+                log_position: row.try_get(0)?,
+                id: row.try_get(1)?,
+                polling_place_id: row.try_get(2)?,
+                token: row.try_get::<Option<String>, _>(3)?.unwrap_or_default(),
+                party_id: row.try_get(4)?,
+                candidate_ids: ids_from_json(&row.try_get::<String, _>(5)?)?,
             })
         })
         .collect()
+}
+
+pub(crate) async fn sync_state(pool: &AnyPool, polling_place_id: i64) -> Result<Option<SyncRow>> {
+    let row = sqlx::query("SELECT polling_place_id, last_seqno, chain_head, closed FROM sync_state WHERE polling_place_id = $1")
+        .bind(polling_place_id)
+        .fetch_optional(pool)
+        .await?;
+    row.map(|row| {
+        Ok(SyncRow {
+            polling_place_id: row.try_get(0)?,
+            last_seqno: row.try_get(1)?,
+            chain_head: row.try_get(2)?,
+            closed: row.try_get::<i64, _>(3)? != 0,
+        })
+    })
+    .transpose()
 }
 
 pub(crate) async fn chain_at(
