@@ -138,3 +138,100 @@ impl<R: std::io::BufRead> LineReader<R> {
         }
     }
 }
+
+/// The same lines as [`lines`], read from a stream in blocks of whole lines: one pass
+/// over the bytes in large reads into buffers the caller reuses, no allocation per
+/// line. Each block starts after a line end and ends at one (or at the end of the
+/// input); read it with [`continued_lines`]. The byte-order mark of the input's start
+/// is not in the first block. What counting millions of votes on several threads
+/// reads: each block can go to another thread.
+///
+/// A block holds about `block` bytes: what is read, cut back to the last line end;
+/// the start of the next line is kept for the next block. A line longer than `block`
+/// makes its block as long as needed.
+///
+/// ```
+/// use electie_core::lines::{LineBlocks, continued_lines, lines};
+///
+/// let input = b"\xef\xbb\xbfone\r\n\n two \nthree";
+/// let mut blocks = LineBlocks::new(&input[..], 6);
+/// let (mut buffer, mut read) = (Vec::new(), Vec::new());
+/// while blocks.next_into(&mut buffer)? {
+///     assert!(buffer.ends_with(b"\n") || buffer.ends_with(b"three"));
+///     read.extend(continued_lines(&buffer).map(<[u8]>::to_vec));
+/// }
+/// assert_eq!(read, lines(input).map(<[u8]>::to_vec).collect::<Vec<_>>());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct LineBlocks<R> {
+    reader: R,
+    block: usize,
+    /// The start of a line read past the end of the last block.
+    carry: Vec<u8>,
+    started: bool,
+    ended: bool,
+}
+
+impl<R: std::io::Read> LineBlocks<R> {
+    /// Blocks of about `block` bytes (at least one) of an input from its start.
+    pub fn new(reader: R, block: usize) -> Self {
+        Self {
+            reader,
+            block: block.max(1),
+            carry: Vec::new(),
+            started: false,
+            ended: false,
+        }
+    }
+
+    /// Fills `buffer` (cleared first; its capacity is reused) with the next whole
+    /// lines, line ends included; `false` when the input is exhausted.
+    ///
+    /// # Errors
+    /// The stream's own read errors (an interrupted read is retried). After an error
+    /// the input is not read further: its remaining lines are unknown.
+    pub fn next_into(&mut self, buffer: &mut Vec<u8>) -> std::io::Result<bool> {
+        buffer.clear();
+        buffer.append(&mut self.carry);
+        let mut target = self.block;
+        loop {
+            if !self.ended && buffer.len() < target {
+                let want = target - buffer.len();
+                buffer.reserve(want);
+                // `read_to_end` fills spare capacity without zeroing it first
+                let got = std::io::Read::read_to_end(
+                    &mut std::io::Read::take(&mut self.reader, want as u64),
+                    buffer,
+                )
+                .inspect_err(|_| self.ended = true)?;
+                self.ended = got < want;
+            }
+            if self.ended {
+                self.skip_bom(buffer);
+                return Ok(!buffer.is_empty());
+            }
+            match buffer.iter().rposition(|&byte| byte == b'\n') {
+                Some(end) => {
+                    self.carry.extend_from_slice(&buffer[end + 1..]);
+                    buffer.truncate(end + 1);
+                    self.skip_bom(buffer);
+                    return Ok(true);
+                }
+                // a line longer than the block: read on
+                None => target = buffer.len().max(1) * 2,
+            }
+        }
+    }
+
+    /// Removes the byte-order mark from the first block: it holds the whole first
+    /// line (or the whole input), so a mark, which holds no line end, is whole in it.
+    fn skip_bom(&mut self, block: &mut Vec<u8>) {
+        if !self.started {
+            self.started = true;
+            if block.starts_with(BOM) {
+                block.drain(..BOM.len());
+            }
+        }
+    }
+}

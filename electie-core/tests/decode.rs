@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use electie_core::decode::{TallyLine, TerminalVote, tally_line_full_into, tally_line_into};
-use electie_core::lines::{LineReader, continued_lines, lines};
+use electie_core::lines::{LineBlocks, LineReader, continued_lines, lines};
 use electie_core::{CandidateId, PartyId, PollingPlaceId, Vote, python_json};
 use proptest::prelude::*;
 
@@ -134,7 +134,8 @@ proptest! {
                 Just(&b"\t"[..]), Just(&b"\xef\xbb\xbf"[..]), Just(&b"{}"[..]), Just(&b"ab"[..]),
             ],
             0..40,
-        )
+        ),
+        block in 1usize..12,
     ) {
         let input: Vec<u8> = parts.concat();
         let whole: Vec<&[u8]> = lines(&input).collect();
@@ -151,12 +152,55 @@ proptest! {
             let pieces: Vec<&[u8]> = continued_lines(first).chain(continued_lines(second)).collect();
             prop_assert_eq!(&pieces, &whole);
         }
+        // In blocks of whole lines: the blocks are the input without its byte-order
+        // mark, each but the last ends a line, and their lines are the whole's.
+        let mut blocks = LineBlocks::new(&input[..], block);
+        let (mut buffer, mut read, mut joined) = (Vec::new(), Vec::new(), Vec::new());
+        let mut last_ended_a_line = true;
+        while blocks.next_into(&mut buffer).unwrap() {
+            prop_assert!(last_ended_a_line, "a block after one that did not end a line");
+            prop_assert!(!buffer.is_empty());
+            last_ended_a_line = buffer.ends_with(b"\n");
+            read.extend(continued_lines(&buffer).map(<[u8]>::to_vec));
+            joined.extend_from_slice(&buffer);
+        }
+        prop_assert!(!blocks.next_into(&mut buffer).unwrap(), "an ended input stays ended");
+        prop_assert_eq!(&joined[..], body);
+        prop_assert_eq!(&read, &whole);
         for line in &whole {
             prop_assert!(!line.contains(&b'\n'));
             prop_assert!(!line.ends_with(b"\r"));
             prop_assert!(!line.iter().all(u8::is_ascii_whitespace));
         }
     }
+}
+
+/// A read error is the block reader's answer: never a shorter input.
+#[test]
+fn a_read_error_stops_the_blocks() {
+    struct Failing<'b>(&'b [u8]);
+    impl std::io::Read for Failing<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(std::io::Error::other("disk gone"));
+            }
+            let n = self.0.len().min(out.len()).min(7);
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+    let input = b"one\ntwo\nthree\nfour\n".repeat(10);
+    let mut blocks = LineBlocks::new(Failing(&input), 16);
+    let mut buffer = Vec::new();
+    let error = loop {
+        match blocks.next_into(&mut buffer) {
+            Ok(true) => assert!(buffer.ends_with(b"\n")),
+            Ok(false) => panic!("the input ended without its error"),
+            Err(error) => break error,
+        }
+    };
+    assert_eq!(error.to_string(), "disk gone");
 }
 
 #[test]

@@ -13,6 +13,16 @@ pub(crate) fn open(path: &Path) -> io::Result<Box<dyn BufRead>> {
     }
 }
 
+/// Opens `path` for reading in large blocks of the caller's (no buffer of its own);
+/// `-` is standard input.
+pub(crate) fn open_unbuffered(path: &Path) -> io::Result<Box<dyn Read>> {
+    if path.as_os_str() == "-" {
+        Ok(Box::new(io::stdin().lock()))
+    } else {
+        Ok(Box::new(File::open(path)?))
+    }
+}
+
 /// Reads the whole input as bytes (cut it into lines with `electie_core::lines`).
 pub(crate) fn read_all(path: &Path) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();

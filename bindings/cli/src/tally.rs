@@ -2,16 +2,19 @@
 //!
 //! Lines are `{"polling_place_id", "party_id", "candidate_ids"}`, not yet validated:
 //! each line is checked (format, polling place, rules 4–8 of electie-core's
-//! validation) and counted, or counted as rejected with its reason. Work is split
-//! into `--jobs` contiguous chunks, each counted into its own tally; the tallies are
-//! merged (exact, order-independent).
+//! validation) and counted, or counted as rejected with its reason. The input is read
+//! once, in blocks of whole lines; the blocks are counted on `--jobs` threads, each
+//! into its own tally; the tallies are merged (exact, order-independent). A fault of
+//! the count (a read error, a thread's panic, a counter overflow, a merge that does
+//! not fit) stops it with exit code 2: never a total without some votes.
 
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, mpsc};
 
 use electie_core::decode::tally_line_into;
-use electie_core::lines::{continued_lines, without_bom};
+use electie_core::lines::{LineBlocks, continued_lines};
 use electie_core::validation::Rejection;
 use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
 use electie_tally::coalition::{CoalitionSize, CoalitionSizes};
@@ -87,21 +90,27 @@ fn execute(args: &TallyArgs) -> error::Result<String> {
             Error::from(e).context(format!("--coalition \"{}={}\"", given.party.0, given.size))
         })?;
     }
-    let bytes = if args.votes.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        input::open(&args.votes)
-            .and_then(|mut r| r.read_to_end(&mut bytes))
-            .map_err(Error::read(&args.votes))?;
-        bytes
-    } else {
-        std::fs::read(&args.votes).map_err(Error::read(&args.votes))?
-    };
+    let mut votes = input::open_unbuffered(&args.votes).map_err(Error::read(&args.votes))?;
     let circles = args.too_many_circles;
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
         .max(1);
-    let (tally, rejections) = count_parallel(&config, circles, &bytes, jobs)?;
+    // no more threads than blocks of a file: a thread costs a tally and a block
+    let jobs = match std::fs::metadata(&args.votes) {
+        Ok(meta) if meta.is_file() && args.votes.as_os_str() != "-" => {
+            jobs.min(usize::try_from(meta.len() / BLOCK as u64).unwrap_or(usize::MAX) + 1)
+        }
+        _ => jobs,
+    };
+    let (tally, rejections) =
+        count_votes(&config, circles, &mut votes, jobs).map_err(|fault| match fault {
+            CountFault::Read(source) => Error::Read {
+                path: args.votes.clone(),
+                source,
+            },
+            fault => Error::Invalid(fault.to_string()),
+        })?;
     let rejected = rejections.values().sum();
     let outcome = seat_outcome(&config, &tally, &options).map_err(|e| format!("seats: {e}"))?;
     let output = TallyOutput {
@@ -113,140 +122,428 @@ fn execute(args: &TallyArgs) -> error::Result<String> {
     Ok(serde_json::to_string(&output).map_err(|e| e.to_string())?)
 }
 
-/// A thread's tally and its rejection reasons with how many votes each.
-type Counted = (Tally, BTreeMap<String, u64>);
+/// Rejection reasons with how many votes each.
+pub(crate) type Rejections = BTreeMap<String, u64>;
 
-/// Splits `bytes` into `jobs` chunks at line ends and counts them on scoped threads.
-///
-/// # Errors
-/// A fault of the count, which stops it (exit code 2) instead of going on with fewer
-/// votes: a counting thread that panicked, a counter overflow, a merge failure.
-pub(crate) fn count_parallel(
-    config: &ElectionConfig,
-    circles: CirclePolicy,
-    bytes: &[u8],
-    jobs: usize,
-) -> Result<(Tally, BTreeMap<String, u64>), String> {
-    let bytes = without_bom(bytes);
-    // every job holds a full tally (63 MiB for NR SR 2020): no more jobs than 64 KiB
-    // pieces of input, and at most 64
-    let jobs = jobs.clamp(1, 64).min(bytes.len() / 65_536 + 1);
-    let mut chunks = Vec::with_capacity(jobs);
-    let mut start = 0;
-    for j in 1..=jobs {
-        let mut end = if j == jobs {
-            bytes.len()
-        } else {
-            (bytes.len() * j / jobs).max(start)
-        };
-        while end > 0 && end < bytes.len() && bytes[end - 1] != b'\n' {
-            end += 1;
-        }
-        chunks.push(&bytes[start..end]);
-        start = end;
-    }
-    let counter = Counter::new(config, circles);
-    let parts: Vec<Result<Counted, String>> = if jobs == 1 {
-        vec![count_chunk(&counter, chunks[0]).map_err(|e| format!("counting failed: {e}"))]
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = chunks
-                .iter()
-                .map(|&chunk| scope.spawn(move || count_chunk(&counter, chunk)))
-                .collect();
-            handles
-                .into_iter()
-                .enumerate()
-                .map(|(worker, h)| match h.join() {
-                    Ok(counted) => counted.map_err(|e| format!("counting failed: {e}")),
-                    Err(_) => Err(format!(
-                        "counting thread {worker} of {jobs} panicked; nothing is reported"
-                    )),
-                })
-                .collect()
-        })
-    };
-    let mut parts = parts.into_iter();
-    let (mut tally, mut rejections) = parts
-        .next()
-        .unwrap_or_else(|| Ok((Tally::new(config), BTreeMap::new())))?;
-    for part in parts {
-        let (t, r) = part?;
-        tally
-            .merge(&t)
-            .map_err(|e| format!("merging the threads' counts failed: {e}"))?;
-        for (reason, n) in r {
-            *rejections.entry(reason).or_default() += n;
-        }
-    }
-    Ok((tally, rejections))
+/// A fault of the count: the count stops with it (exit code 2) instead of going on with
+/// fewer votes. Rejected votes are not faults; they are reported in `rejections`.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CountFault {
+    /// A counting thread panicked: its share of the votes is not counted.
+    #[error("counting thread {worker} of {workers} failed ({message}); nothing is reported")]
+    WorkerPanicked {
+        /// Which thread (0-based).
+        worker: usize,
+        /// Of how many.
+        workers: usize,
+        /// The panic's message, when it was text.
+        message: String,
+    },
+    /// Counting a block failed (a counter overflow, counting and validation that
+    /// disagree).
+    #[error("counting failed: {0}; nothing is reported")]
+    Count(electie_tally::Error),
+    /// Merging the threads' tallies failed.
+    #[error("merging the threads' counts failed: {0}; nothing is reported")]
+    Merge(electie_tally::Error),
+    /// The input could not be read.
+    #[error(transparent)]
+    Read(#[from] std::io::Error),
 }
 
-/// Counts one chunk of lines; consecutive lines from one polling place are counted
-/// as a batch.
-fn count_chunk(
-    counter: &Counter<'_>,
-    chunk: &[u8],
-) -> Result<(Tally, BTreeMap<String, u64>), electie_tally::Error> {
-    let mut tally = Tally::new(counter.config());
-    let mut rejections: BTreeMap<String, u64> = BTreeMap::new();
-    let mut reject =
-        |rejection: Rejection| *rejections.entry(rejection.to_string()).or_default() += 1;
-    // The pending batch: each vote's party and the end of its candidates in one
-    // shared list.
-    let mut pending: Vec<(Option<PartyId>, usize)> = Vec::with_capacity(1024);
-    let mut candidates: Vec<CandidateId> = Vec::with_capacity(4096);
-    let mut pending_place = PollingPlaceId(0);
-    let flush = |tally: &mut Tally,
-                 pending: &mut Vec<(Option<PartyId>, usize)>,
-                 candidates: &mut Vec<CandidateId>,
-                 place: PollingPlaceId,
-                 reject: &mut dyn FnMut(Rejection)|
-     -> Result<(), electie_tally::Error> {
-        if !pending.is_empty() {
+/// Bytes read at a time: whole lines of about a mebibyte per block (a longer line
+/// grows its block), so memory stays a few blocks per thread whatever the input size.
+const BLOCK: usize = 1 << 20;
+
+/// Counts the vote lines of `reader` (JSON lines, cut by `electie_core::lines`) on
+/// `jobs` threads.
+///
+/// # Errors
+/// A [`CountFault`], which stops the count: the input cannot be read, a thread
+/// panicked, a counter overflow, a merge failure.
+pub(crate) fn count_votes(
+    config: &ElectionConfig,
+    circles: CirclePolicy,
+    reader: &mut dyn Read,
+    jobs: usize,
+) -> Result<(Tally, Rejections), CountFault> {
+    let counter = Counter::new(config, circles);
+    count_stream(reader, jobs, BLOCK, || Part::new(counter), Part::lines)
+}
+
+/// Reads `reader` once, in blocks of whole lines, and counts the blocks on `jobs`
+/// threads (at most 64): each block goes to the next free thread, which counts it
+/// into its own tally (holding only the polling places of its blocks: votes arrive
+/// grouped by polling place, a gateway's batches); the tallies are merged at the end,
+/// which visits only what each counted. Buffers are reused: no allocation per line,
+/// and none per block once `jobs + 2` blocks exist. With one job, no thread is
+/// started.
+///
+/// Any thread's panic or error, a merge error or a read error is the answer: never a
+/// total without some thread's votes.
+fn count_stream<'c>(
+    reader: &mut dyn Read,
+    jobs: usize,
+    block: usize,
+    new_part: impl Fn() -> Part<'c> + Sync,
+    count: impl Fn(&mut Part<'c>, &[u8]) -> Result<(), electie_tally::Error> + Sync,
+) -> Result<(Tally, Rejections), CountFault> {
+    let mut blocks = LineBlocks::new(reader, block);
+    let workers = jobs.clamp(1, 64);
+    if workers == 1 {
+        let counted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut part = new_part();
+            let mut buffer = Vec::with_capacity(block);
+            while blocks.next_into(&mut buffer)? {
+                count(&mut part, &buffer).map_err(CountFault::Count)?;
+            }
+            part.finish()
+        }));
+        return counted.unwrap_or_else(|payload| {
+            Err(CountFault::WorkerPanicked {
+                worker: 0,
+                workers,
+                message: panic_message(payload.as_ref()),
+            })
+        });
+    }
+    let (to_workers, from_reader) = mpsc::sync_channel::<Vec<u8>>(workers);
+    // Held by the workers only: when they have all stopped, the reader's send fails.
+    let from_reader = Arc::new(Mutex::new(from_reader));
+    let (recycle, recycled) = mpsc::channel::<Vec<u8>>();
+    let (read, parts) = std::thread::scope(|scope| {
+        let (new_part, count) = (&new_part, &count);
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let from_reader = Arc::clone(&from_reader);
+                let recycle = recycle.clone();
+                scope.spawn(move || {
+                    let mut part = new_part();
+                    loop {
+                        let next = match from_reader.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            // another worker panicked holding the lock: it stops the
+                            // count, and so does this one
+                            Err(_) => break,
+                        };
+                        let Ok(block) = next else { break };
+                        count(&mut part, &block).map_err(CountFault::Count)?;
+                        // the reader may have stopped already
+                        let _ = recycle.send(block);
+                    }
+                    part.finish()
+                })
+            })
+            .collect();
+        drop(from_reader);
+        drop(recycle);
+        let mut buffers = 0;
+        let read = loop {
+            let mut buffer = match recycled.try_recv() {
+                Ok(buffer) => buffer,
+                Err(_) if buffers < workers + 2 => {
+                    buffers += 1;
+                    Vec::with_capacity(block)
+                }
+                Err(_) => match recycled.recv() {
+                    Ok(buffer) => buffer,
+                    // every worker has stopped: their answers say why
+                    Err(_) => break Ok(()),
+                },
+            };
+            match blocks.next_into(&mut buffer) {
+                Ok(true) => {
+                    if to_workers.send(buffer).is_err() {
+                        break Ok(());
+                    }
+                }
+                Ok(false) => break Ok(()),
+                Err(error) => break Err(error),
+            }
+        };
+        // the workers finish what they were given, then stop
+        drop(to_workers);
+        let parts: Vec<Result<(Tally, Rejections), CountFault>> = handles
+            .into_iter()
+            .enumerate()
+            .map(|(worker, handle)| {
+                handle.join().unwrap_or_else(|payload| {
+                    Err(CountFault::WorkerPanicked {
+                        worker,
+                        workers,
+                        message: panic_message(payload.as_ref()),
+                    })
+                })
+            })
+            .collect();
+        (read, parts)
+    });
+    let mut total: Option<(Tally, Rejections)> = None;
+    for part in parts {
+        let (tally, rejections) = part?;
+        match &mut total {
+            None => total = Some((tally, rejections)),
+            Some((total_tally, total_rejections)) => {
+                total_tally.merge(&tally).map_err(CountFault::Merge)?;
+                for (reason, n) in rejections {
+                    *total_rejections.entry(reason).or_default() += n;
+                }
+            }
+        }
+    }
+    read?;
+    match total {
+        Some(total) => Ok(total),
+        None => new_part().finish(),
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
+}
+
+/// One counting thread's share: its tally, its rejections, and the batch of the
+/// polling place being read (consecutive lines from one polling place are counted
+/// as one batch, across blocks).
+struct Part<'c> {
+    counter: Counter<'c>,
+    tally: Tally,
+    rejections: Rejections,
+    /// The pending batch: each vote's party and the end of its candidates in
+    /// `candidates`.
+    pending: Vec<(Option<PartyId>, usize)>,
+    candidates: Vec<CandidateId>,
+    pending_place: PollingPlaceId,
+}
+
+/// The most votes counted as one batch.
+const BATCH: usize = 4096;
+
+impl<'c> Part<'c> {
+    fn new(counter: Counter<'c>) -> Self {
+        Self {
+            counter,
+            tally: Tally::new(counter.config()),
+            rejections: Rejections::new(),
+            pending: Vec::with_capacity(BATCH),
+            candidates: Vec::with_capacity(4 * BATCH),
+            pending_place: PollingPlaceId(0),
+        }
+    }
+
+    fn reject(rejections: &mut Rejections, rejection: &Rejection) {
+        *rejections.entry(rejection.to_string()).or_default() += 1;
+    }
+
+    /// Counts the pending batch; candidates read after it (of a line not yet in a
+    /// batch) stay.
+    fn flush(&mut self) -> Result<(), electie_tally::Error> {
+        if let Some(&(_, batch_end)) = self.pending.last() {
+            let rejections = &mut self.rejections;
+            let candidates = &self.candidates;
             let mut start = 0;
-            counter.count_batch(
-                tally,
-                place,
-                pending.iter().map(|&(party, end)| {
+            self.counter.count_batch(
+                &mut self.tally,
+                self.pending_place,
+                self.pending.iter().map(|&(party, end)| {
                     let ballot = (party, &candidates[start..end]);
                     start = end;
                     ballot
                 }),
-                |_, r| reject(r),
+                |_, r| Self::reject(rejections, &r),
             )?;
-            pending.clear();
-            candidates.clear();
+            self.pending.clear();
+            self.candidates.drain(..batch_end);
         }
         Ok(())
-    };
-    let mut line_candidates: Vec<CandidateId> = Vec::with_capacity(16);
-    for line in continued_lines(chunk) {
-        line_candidates.clear();
-        match tally_line_into(line, &mut line_candidates) {
-            Ok((place, party)) => {
-                if place != pending_place || pending.len() >= 4096 {
-                    flush(
-                        &mut tally,
-                        &mut pending,
-                        &mut candidates,
-                        pending_place,
-                        &mut reject,
-                    )?;
-                    pending_place = place;
+    }
+
+    /// Reads and counts a block of whole lines.
+    fn lines(&mut self, block: &[u8]) -> Result<(), electie_tally::Error> {
+        for line in continued_lines(block) {
+            match tally_line_into(line, &mut self.candidates) {
+                Ok((place, party)) => {
+                    if place != self.pending_place || self.pending.len() >= BATCH {
+                        self.flush()?;
+                        self.pending_place = place;
+                    }
+                    self.pending.push((party, self.candidates.len()));
                 }
-                candidates.extend_from_slice(&line_candidates);
-                pending.push((party, candidates.len()));
+                Err(error) => {
+                    Self::reject(&mut self.rejections, &Rejection::InvalidFormat(error));
+                }
             }
-            Err(error) => reject(Rejection::InvalidFormat(error)),
+        }
+        Ok(())
+    }
+
+    /// The tally and rejections, once the last batch is counted.
+    fn finish(mut self) -> Result<(Tally, Rejections), CountFault> {
+        self.flush().map_err(CountFault::Count)?;
+        Ok((self.tally, self.rejections))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nrsr_2020() -> ElectionConfig {
+        match ElectionConfig::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/nrsr_2020")) {
+            Ok(config) => config,
+            Err(e) => panic!("data/nrsr_2020: {e}"),
         }
     }
-    flush(
-        &mut tally,
-        &mut pending,
-        &mut candidates,
-        pending_place,
-        &mut reject,
-    )?;
-    Ok((tally, rejections))
+
+    /// A byte-order mark, then votes of three polling places, one for party 10 each
+    /// with a preferential vote (every tenth line ends `\r\n`), a blank vote, a blank
+    /// line and a line that does not count, without a line end.
+    fn three_places() -> Vec<u8> {
+        let mut bytes = b"\xef\xbb\xbf".to_vec();
+        for place in [0, 1, 2] {
+            for i in 0..2_000 {
+                let end = if i % 10 == 0 { "\r\n" } else { "\n" };
+                bytes.extend_from_slice(
+                    format!(
+                        "{{\"polling_place_id\": {place}, \"party_id\": 10, \"candidate_ids\": [1075]}}{end}"
+                    )
+                    .as_bytes(),
+                );
+            }
+        }
+        bytes.extend_from_slice(
+            b"{\"polling_place_id\": 2, \"party_id\": null, \"candidate_ids\": []}\n \nnot json",
+        );
+        bytes
+    }
+
+    fn count_bytes<'c>(
+        counter: Counter<'c>,
+        bytes: &[u8],
+        jobs: usize,
+        block: usize,
+        count: impl Fn(&mut Part<'c>, &[u8]) -> Result<(), electie_tally::Error> + Sync,
+    ) -> Result<(Tally, Rejections), CountFault> {
+        count_stream(&mut &bytes[..], jobs, block, || Part::new(counter), count)
+    }
+
+    /// Any block size and any number of threads count the same: every vote once.
+    #[test]
+    fn blocks_and_threads_count_the_same() {
+        let config = nrsr_2020();
+        let counter = Counter::new(&config, CirclePolicy::Reject);
+        let bytes = three_places();
+        let Ok((tally, rejections)) = count_bytes(counter, &bytes, 1, BLOCK, Part::lines) else {
+            panic!("counting without faults failed");
+        };
+        assert_eq!(tally.total_votes(), 6_001, "{rejections:?}");
+        assert_eq!(tally.candidate_totals()[1075], 6_000);
+        assert_eq!(rejections.len(), 1, "{rejections:?}");
+        assert_eq!(rejections.values().sum::<u64>(), 1);
+        for jobs in [1, 2, 3, 7] {
+            for block in [1, 50, 4_096, 100_000] {
+                match count_bytes(counter, &bytes, jobs, block, Part::lines) {
+                    Ok(counted) => assert_eq!(counted, (tally.clone(), rejections.clone())),
+                    Err(fault) => panic!("{jobs} jobs, blocks of {block}: {fault}"),
+                }
+            }
+        }
+        // nothing to read: an empty tally
+        let Ok((empty, none)) = count_bytes(counter, b"", 3, BLOCK, Part::lines) else {
+            panic!("counting nothing failed");
+        };
+        assert_eq!((empty.total_votes(), none.len()), (0, 0));
+    }
+
+    /// Every fault of a counting thread is the answer, never a smaller count: a
+    /// panic, a counter overflow, a merge of tallies that do not fit, a read error.
+    #[test]
+    fn counting_faults_stop_the_count() {
+        let config = nrsr_2020();
+        let counter = Counter::new(&config, CirclePolicy::Reject);
+        let bytes = three_places();
+        let faulty = |block: &[u8]| block.windows(22).any(|w| w == b"\"polling_place_id\": 1,");
+        for jobs in [1, 2, 3] {
+            let panics = |part: &mut Part<'_>, block: &[u8]| {
+                if faulty(block) {
+                    panic!("injected fault");
+                }
+                part.lines(block)
+            };
+            match count_bytes(counter, &bytes, jobs, 4_096, panics) {
+                Err(CountFault::WorkerPanicked {
+                    workers, message, ..
+                }) => {
+                    assert_eq!((workers, message.as_str()), (jobs, "injected fault"));
+                }
+                other => panic!("a panicking thread must fail the count, got {other:?}"),
+            }
+            let overflows = |part: &mut Part<'_>, block: &[u8]| {
+                if faulty(block) {
+                    return Err(electie_tally::Error::CounterOverflow);
+                }
+                part.lines(block)
+            };
+            match count_bytes(counter, &bytes, jobs, 4_096, overflows) {
+                Err(fault @ CountFault::Count(electie_tally::Error::CounterOverflow)) => {
+                    assert!(fault.to_string().ends_with("; nothing is reported"));
+                }
+                other => panic!("a counter overflow must fail the count, got {other:?}"),
+            }
+        }
+        // a thread whose tally does not fit the others' (another configuration's): it
+        // counts nothing more, and the merge refuses it
+        for jobs in [2, 3] {
+            let injected = std::sync::atomic::AtomicBool::new(false);
+            let misshapen = |part: &mut Part<'_>, block: &[u8]| {
+                if part.tally.shape() == (1, 1, 1) {
+                    return Ok(());
+                }
+                part.lines(block)?;
+                part.flush()?;
+                if faulty(block) && !injected.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                    part.tally = Tally::with_shape(1, 1, 1);
+                }
+                Ok(())
+            };
+            match count_bytes(counter, &bytes, jobs, 4_096, misshapen) {
+                Err(CountFault::Merge(electie_tally::Error::ShapeMismatch)) => {}
+                other => panic!("a merge that cannot be done must fail the count, got {other:?}"),
+            }
+        }
+        // a read error after some blocks
+        struct Failing<'b>(&'b [u8]);
+        impl Read for Failing<'_> {
+            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                if self.0.is_empty() {
+                    return Err(std::io::Error::other("disk gone"));
+                }
+                let n = self.0.len().min(out.len()).min(1000);
+                out[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        for jobs in [1, 2] {
+            let mut reader = Failing(&bytes[..50_000]);
+            match count_votes(&config, CirclePolicy::Reject, &mut reader, jobs) {
+                Err(CountFault::Read(e)) => assert_eq!(e.to_string(), "disk gone"),
+                other => panic!("a read error must fail the count, got {other:?}"),
+            }
+        }
+        // a fault's message says that nothing is reported
+        let fault = CountFault::WorkerPanicked {
+            worker: 1,
+            workers: 3,
+            message: "injected fault".into(),
+        };
+        assert_eq!(
+            fault.to_string(),
+            "counting thread 1 of 3 failed (injected fault); nothing is reported"
+        );
+    }
 }

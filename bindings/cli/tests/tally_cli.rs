@@ -405,6 +405,19 @@ fn tally_counts_and_rejects_with_reasons() {
         None,
     );
     assert_eq!(one.stdout, eight.stdout);
+    // standard input is read in blocks too, on as many threads as asked
+    let stdin = electie(
+        &[
+            "tally",
+            "--jobs",
+            "3",
+            "--config",
+            config.to_str().unwrap(),
+            "-",
+        ],
+        Some(lines.as_bytes()),
+    );
+    assert_eq!(one.stdout, stdin.stdout);
     // a one-byte input with many jobs
     let tiny = votes_file("tiny", "x");
     let out = electie(
@@ -466,6 +479,35 @@ fn tally_counts_and_rejects_with_reasons() {
     let text = String::from_utf8_lossy(&one.stdout);
     assert!(text.contains(r#"{"id":"9","doc_count":300,"candidates":[{"id":"926","doc_count":100,"percentage":33.3333,"in_parliament":true}"#), "{text}");
     std::fs::remove_file(path).ok();
+}
+
+/// An input that cannot be read stops the count: exit 2, the file and the reason on
+/// stderr, nothing on stdout.
+#[test]
+fn tally_read_error_exits_2_and_reports_nothing() {
+    let config = repo("data/nrsr_2020");
+    let directory = std::env::temp_dir();
+    for jobs in ["1", "2"] {
+        let out = electie(
+            &[
+                "tally",
+                "--jobs",
+                jobs,
+                "--config",
+                config.to_str().unwrap(),
+                directory.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(2));
+        assert!(out.stdout.is_empty());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with(&format!("electie: tally: {}: ", directory.display()))
+                && stderr.contains("directory"),
+            "{stderr}"
+        );
+    }
 }
 
 #[test]
