@@ -4,6 +4,8 @@
 pub mod apportion;
 pub mod coalition;
 pub mod count;
+#[cfg(feature = "nrsr-2020")]
+pub mod embedded;
 mod error;
 mod names;
 pub mod preferential;

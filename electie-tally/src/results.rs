@@ -93,8 +93,33 @@ pub struct SeatOutcome {
     pub vacant: Vec<u64>,
 }
 
-/// Applies `options` to a tally's totals. With no valid vote at all nobody passes and
-/// no seat is given (rather than an error), so empty results render.
+/// Applies `options` to a tally's totals. With no valid vote at all, or too few for a
+/// republic electoral number (an [`Error::ZeroQuota`] under the default
+/// [`ZeroQuota::Fail`](crate::apportion::ZeroQuota), the one zero-quota rule of
+/// published results), nobody passes and no seat is given yet (rather than an error),
+/// so early results render.
+///
+/// ```
+/// use electie_core::{ElectionConfig, PartyId, PollingPlaceId};
+/// use electie_tally::count::Tally;
+/// use electie_tally::results::{ResultsOptions, seat_outcome};
+///
+/// let config = ElectionConfig::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/nrsr_2020"))?;
+/// let mut tally = Tally::new(&config);
+/// let party = config.party_index(PartyId(10)).ok_or("no party 10")?;
+/// for _ in 0..40 {
+///     tally.add(&config, PollingPlaceId(0), Some(PartyId(10)), &[])?;
+/// }
+/// // 40 / 151 rounds to 0: no seats yet
+/// let early = seat_outcome(&config, &tally, &ResultsOptions::default())?;
+/// assert_eq!((early.seats.iter().sum::<u64>(), early.passing[party]), (0, false));
+/// for _ in 0..60 {
+///     tally.add(&config, PollingPlaceId(0), Some(PartyId(10)), &[])?;
+/// }
+/// let later = seat_outcome(&config, &tally, &ResultsOptions::default())?;
+/// assert_eq!(later.seats[party], 150);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 /// A tie the tie policy does not decide, or too few candidates under a failing policy.
@@ -117,7 +142,7 @@ pub fn seat_outcome(
         .collect();
     let (passing, passing_votes, seats) = match options.election.allocate(&contenders) {
         Ok(r) => (r.passing, r.passing_votes, r.allocation.seats),
-        Err(Error::NoVotes) => (vec![false; parties], 0, vec![0; parties]),
+        Err(Error::NoVotes | Error::ZeroQuota) => (vec![false; parties], 0, vec![0; parties]),
         Err(e) => return Err(e),
     };
     let mut elected = vec![false; candidate_votes.len()];

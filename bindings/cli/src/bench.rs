@@ -135,7 +135,7 @@ fn execute(args: &BenchArgs) -> Result<String, String> {
         |jobs| jobs as usize,
     );
     let config =
-        electie_cli::embedded::nrsr_2020().map_err(|e| format!("embedded configuration: {e}"))?;
+        electie_tally::embedded::nrsr_2020().map_err(|e| format!("embedded configuration: {e}"))?;
     let thread_counts: Vec<usize> = if jobs > 1 { vec![1, jobs] } else { vec![1] };
     let pools: Vec<(usize, rayon::ThreadPool)> = thread_counts
         .iter()
@@ -188,7 +188,7 @@ fn bench_open(
     let sealer = Sealer::with_backend(&gateway, &server.public_key(), Backend::fastest())
         .map_err(|e| format!("sealer: {e}"))?;
     let config =
-        electie_cli::embedded::nrsr_2020().map_err(|e| format!("embedded configuration: {e}"))?;
+        electie_tally::embedded::nrsr_2020().map_err(|e| format!("embedded configuration: {e}"))?;
     let count = usize::try_from(args.sealed).map_err(|_| "--sealed: too large".to_owned())?;
     let votes: Vec<CastVote> = generate::generate_votes(&config, count, 10, 0, args.seed);
     let sealed: Vec<Sealed> = pools

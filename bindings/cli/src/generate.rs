@@ -8,7 +8,7 @@
 //!
 //! ```
 //! use electie_cli::generate::{Profile, generate};
-//! let config = electie_cli::embedded::nrsr_2020()?;
+//! let config = electie_tally::embedded::nrsr_2020()?;
 //! let profile = Profile::realistic(&config);
 //! let places = [config.polling_places()[0].id, config.polling_places()[7].id];
 //! let votes = generate(&config, &profile, &places, 1_000, 10, 2020);
@@ -18,7 +18,6 @@
 //! ```
 
 use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId, Vote};
-use electie_tally::coalition::CoalitionSizes;
 pub use electie_tally::seeded::SplitMix64;
 
 /// An index drawn with probability proportional to `weights` (cumulative sums would be
@@ -144,22 +143,6 @@ pub fn is_nrsr_2020(config: &ElectionConfig) -> bool {
                 .iter()
                 .any(|party| party.party_number == *number && party.name.starts_with(name))
         })
-}
-
-/// Coalition sizes for `config`: the bundled `data/nrsr_2020/coalitions.json` when
-/// `config` is the NR SR 2020 ballot (see [`is_nrsr_2020`]), else every party single.
-///
-/// For callers that hold a configuration without its directory (the reference server
-/// today); a configuration loaded from a directory reads its own coalitions with
-/// `electie_tally::coalition::CoalitionSizes::beside`.
-#[must_use]
-pub fn coalition_sizes(config: &ElectionConfig) -> CoalitionSizes {
-    if is_nrsr_2020(config) {
-        crate::embedded::nrsr_2020_coalitions(config)
-            .unwrap_or_else(|_| CoalitionSizes::singles(config))
-    } else {
-        CoalitionSizes::singles(config)
-    }
 }
 
 impl Profile {
@@ -398,7 +381,7 @@ mod tests {
     use super::*;
 
     fn config() -> ElectionConfig {
-        crate::embedded::nrsr_2020().expect("the embedded configuration loads")
+        electie_tally::embedded::nrsr_2020().expect("the embedded configuration loads")
     }
 
     #[test]

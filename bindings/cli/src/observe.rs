@@ -16,8 +16,10 @@
 //!    publishes (`GET /elections/voting-data`): each ballot must pass the validation a
 //!    server applies, and the counts, seats and elected candidates come from the same
 //!    library functions the server uses (`seat_outcome`, `party_results`,
-//!    `results_by_locality`, `status`, the reference server's coalition sizes,
-//!    overridden with `--coalition`);
+//!    `results_by_locality`, `status`, with `ResultsOptions::default()`'s rules),
+//!    coalition sizes as data: the bundled NR SR 2020 `coalitions.json` when the
+//!    server's ballot equals the bundled one, every party single otherwise, and
+//!    `--coalition` over either;
 //! 5. compares the recount with the server's published results.
 //!
 //! The feed holds the ballots of closed polling places only, while the published
@@ -38,12 +40,10 @@ use std::time::{Duration, Instant};
 
 use electie_core::decode::FeedEntry;
 use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
-use electie_tally::apportion::ZeroQuota;
-use electie_tally::coalition::CoalitionSize;
+use electie_tally::coalition::{CoalitionSize, CoalitionSizes};
 use electie_tally::count::{CirclePolicy, Counter, Tally};
 use electie_tally::results::{
-    LocalityLevel, ResultsOptions, SeatOutcome, party_results, results_by_locality, seat_outcome,
-    status,
+    LocalityLevel, ResultsOptions, party_results, results_by_locality, seat_outcome, status,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -80,8 +80,9 @@ pub(crate) struct ObserveArgs {
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
     /// Coalition size of a party, as PARTY_ID=SIZE, as the server's configuration has
-    /// it (repeatable; default: the reference server's, PS–SPOLU 2 on NR SR 2020): it
-    /// decides the threshold the recount applies.
+    /// it (repeatable; default: the bundled NR SR 2020 coalitions.json, PS–SPOLU 2, when
+    /// the server's ballot is that one, else every party single): it decides the
+    /// threshold the recount applies.
     #[arg(long = "coalition", value_name = "PARTY_ID=SIZE", value_parser = str::parse::<CoalitionSize>)]
     coalitions: Vec<CoalitionSize>,
 }
@@ -777,28 +778,22 @@ fn compare(
         }
     }
 
-    // everything is closed: national results with seats, and the status
-    // as the reference server counts (examples/server/src/results.rs): its coalition
-    // sizes, overridden by --coalition, and no seats while the rounded RVČ is zero
+    // everything is closed: national results with seats, and the status, by the rules
+    // of published results (electie-tally's defaults, the server's own): the coalition
+    // sizes of the bundled NR SR 2020 data when the server's ballot is that one (else
+    // every party single), overridden by --coalition
     let mut options = ResultsOptions {
-        coalition_sizes: electie_cli::generate::coalition_sizes(&config),
+        coalition_sizes: electie_tally::embedded::coalitions_if_nrsr_2020(&config)
+            .unwrap_or_else(|| CoalitionSizes::singles(&config)),
         ..ResultsOptions::default()
     };
-    options.election.zero_quota = ZeroQuota::Fail;
     for &given in coalitions {
         options
             .coalition_sizes
             .set(&config, given)
             .map_err(|error| Unjudged(format!("--coalition: {error}")))?;
     }
-    let outcome = match seat_outcome(&config, &tally, &options) {
-        Ok(outcome) => Ok(outcome),
-        // as the reference server does (examples/server/src/results.rs): with too few
-        // votes for a republic electoral number above zero nobody passes and no seat
-        // is given yet
-        Err(electie_tally::Error::ZeroQuota) => Ok(no_seats(&tally)),
-        Err(error) => Err(error.to_string()),
-    };
+    let outcome = seat_outcome(&config, &tally, &options).map_err(|error| error.to_string());
     let ours = match (outcome, parties_answer.status) {
         (Ok(outcome), 200) => serde_json::to_value(party_results(&config, &outcome, true))?,
         (Err(_), 409) => {
@@ -844,21 +839,6 @@ fn compare(
 }
 
 /// Every party with its votes, outside parliament, no seat.
-fn no_seats(tally: &Tally) -> SeatOutcome {
-    let party_votes = tally.party_totals();
-    let candidate_votes = tally.candidate_totals();
-    let (parties, candidates) = (party_votes.len(), candidate_votes.len());
-    SeatOutcome {
-        party_votes,
-        candidate_votes,
-        passing: vec![false; parties],
-        passing_votes: 0,
-        seats: vec![0; parties],
-        elected: vec![false; candidates],
-        vacant: vec![0; parties],
-    }
-}
-
 fn municipality_has_open_place(
     server: &Server,
     config: &ElectionConfig,

@@ -196,9 +196,9 @@ fn execute(args: &SimulateArgs) -> Result<String, String> {
     let started = Instant::now();
     let (config, coalition_sizes, configuration) = match &args.config {
         None => {
-            let config = electie_cli::embedded::nrsr_2020()
+            let config = electie_tally::embedded::nrsr_2020()
                 .map_err(|e| format!("embedded configuration: {e}"))?;
-            let sizes = electie_cli::embedded::nrsr_2020_coalitions(&config)
+            let sizes = electie_tally::embedded::nrsr_2020_coalitions(&config)
                 .map_err(|e| format!("embedded configuration: {e}"))?;
             (config, sizes, "NR SR 2020 (embedded)".to_owned())
         }

@@ -50,12 +50,19 @@ fn party<'a>(results: &'a Value, id: &str) -> &'a Value {
 }
 
 #[test]
-fn a_count_of_a_few_votes_gets_seats_by_the_exact_republic_number() {
-    // 40 votes: the RVČ 40/151 rounds to 0; the exact one still gives all 150 seats
-    // (a party past its candidates leaves the rest vacant, but its seats stand).
+fn a_count_of_a_few_votes_gets_no_seats_until_there_is_a_republic_number() {
+    // 40 votes: the RVČ 40/151 rounds to 0, which the law does not define: no seats
+    // yet and nobody in parliament (electie-tally's one zero-quota rule, the reference
+    // server's published results say the same); 100 votes: RVČ 1, all 150 seats.
     let results = tally(&[], &votes(&[(10, 30), (18, 10)]));
-    assert_eq!(party(&results, "10")["seats"], 113);
-    assert_eq!(party(&results, "18")["seats"], 37);
+    for id in ["10", "18"] {
+        assert_eq!(party(&results, id)["seats"], 0);
+        assert_eq!(party(&results, id)["in_parliament"], false);
+    }
+    assert_eq!(party(&results, "10")["doc_count"], 30);
+    let results = tally(&[], &votes(&[(10, 75), (18, 25)]));
+    let seats = |id| party(&results, id)["seats"].as_u64().unwrap();
+    assert_eq!(seats("10") + seats("18"), 150);
 }
 
 #[test]
@@ -93,8 +100,18 @@ fn coalitions_come_from_the_configuration_and_the_command_line_overrides_them() 
 }
 
 #[test]
-fn a_slovak_allocation_of_a_few_votes_uses_the_exact_republic_number() {
+fn a_slovak_allocation_of_a_few_votes_has_no_republic_number() {
+    // 60 votes: RVČ 60/151 rounds to 0, a number the law does not define; `seats`
+    // says so (exit 2) rather than invent a quota. 151 votes: RVČ 1.
     let input = br#"{"parties": [{"name": "A", "votes": 30}, {"name": "B", "votes": 20}, {"name": "C", "votes": 10}]}"#;
+    let out = electie(&["seats", "--method", "sk-nrsr", "-"], input);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the quota is zero"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let input = br#"{"parties": [{"name": "A", "votes": 76}, {"name": "B", "votes": 50}, {"name": "C", "votes": 25}]}"#;
     let out = electie(&["seats", "--method", "sk-nrsr", "-"], input);
     assert!(
         out.status.success(),
@@ -102,10 +119,9 @@ fn a_slovak_allocation_of_a_few_votes_uses_the_exact_republic_number() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["seats"]["A"], 75);
-    assert_eq!(v["seats"]["B"], 50);
-    assert_eq!(v["seats"]["C"], 25);
-    assert_eq!(v["allocation"]["quota_exact"], "60/151");
+    assert_eq!(v["allocation"]["quota_exact"], "1");
+    let seats = ["A", "B", "C"].map(|name| v["seats"][name].as_u64().unwrap());
+    assert_eq!(seats.iter().sum::<u64>(), 150);
 }
 
 #[test]

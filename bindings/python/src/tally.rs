@@ -147,8 +147,9 @@ impl PyTally {
     /// `relative_percentage`, `seats`), by votes descending. Seats by the Slovak
     /// National Council rules (`seats` to fill; `coalition_sizes` maps a party `_id`
     /// to the number of parties in that coalition, default 1). When so few votes are
-    /// counted that the rounded RVČ is 0 (under 76 votes for passing parties), the exact
-    /// RVČ is used instead (electie-tally's `ZeroQuota` default).
+    /// counted that the rounded RVČ is 0 (under 76 votes for passing parties), no seat
+    /// is given yet and no party is in parliament (electie-tally's one zero-quota rule
+    /// for published results, `ZeroQuota`).
     #[pyo3(signature = (seats = 150, with_candidates = false, coalition_sizes = None))]
     fn party_results<'py>(
         &self,

@@ -60,12 +60,21 @@ impl QuotaRounding {
 /// half the seats plus one (under 76 votes for NR SR): never in a final result, but in
 /// the first minutes of a live count and in small tests.
 ///
-/// The default, [`ZeroQuota::UseExact`], is what electie does everywhere (the command
-/// line's `tally`, `seats` and `simulate`, Python's results): the rounding is a
-/// convention for presenting a number in the tens of thousands, a zero quota would be
-/// a division by zero, and the exact quota is the value the rounded one stands for, so
-/// results still carry seats. [`ZeroQuota::Fail`] is for a caller who wants the
-/// rounded rule or nothing.
+/// **One rule for every published result**: the default, [`ZeroQuota::Fail`], keeps
+/// the law's number: the RVČ *is* the rounded quotient, and the law defines no
+/// quotient of zero, so the allocation answers [`Error::ZeroQuota`] rather than
+/// invent a quota the law does not give. Published results
+/// ([`results::seat_outcome`](crate::results::seat_outcome)) read that answer as *no
+/// seats yet*, exactly as they read a count without votes: every party is shown with
+/// its votes, none in parliament, until there are enough votes. The reference server,
+/// `electie observe` (whose recount must equal the server's), the command line's
+/// `tally` and `simulate` and Python's results all go through `seat_outcome` with this
+/// default, so they cannot disagree; `electie seats` and
+/// [`SlovakElection::allocate`](crate::preset::SlovakElection::allocate) report the
+/// error itself.
+///
+/// [`ZeroQuota::UseExact`] is an explicit opt-in for a caller who wants seats from the
+/// exact quotient anyway (a what-if on tiny numbers); no published result uses it.
 ///
 /// ```
 /// use electie_tally::apportion::ZeroQuota;
@@ -75,21 +84,22 @@ impl QuotaRounding {
 ///
 /// let subjects = [Contender::party(30), Contender::party(20), Contender::party(10)];
 /// let mut election = SlovakElection::national_council();
-/// let seats = election.allocate(&subjects)?; // 60 / 151 rounds to 0: the exact RVČ is used
+/// // 60 / 151 rounds to 0: the law gives no republic number yet
+/// assert_eq!(election.allocate(&subjects), Err(Error::ZeroQuota));
+/// election.zero_quota = ZeroQuota::UseExact;
+/// let seats = election.allocate(&subjects)?;
 /// assert_eq!(seats.rvc, Ratio::new(60, 151)?);
 /// assert_eq!(seats.allocation.seats, [75, 50, 25]);
-/// election.zero_quota = ZeroQuota::Fail;
-/// assert_eq!(election.allocate(&subjects), Err(Error::ZeroQuota));
 /// # Ok::<(), electie_tally::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum ZeroQuota {
-    /// Use the exact quota instead.
+    /// Fail with [`Error::ZeroQuota`] (published results: no seats yet).
     #[default]
-    UseExact,
-    /// Fail with [`Error::ZeroQuota`].
     Fail,
+    /// Use the exact quota instead (opt-in).
+    UseExact,
 }
 
 impl ZeroQuota {

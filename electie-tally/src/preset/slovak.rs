@@ -9,8 +9,9 @@
 //!    remainders: more votes, then the tie policy); over-allocation taken back from the
 //!    smallest remainders and reported.
 //!
-//! An RVČ that rounds to zero (fewer than 76 passing votes for NR SR) is replaced by the
-//! exact RVČ unless [`SlovakElection::zero_quota`] says otherwise ([`ZeroQuota`]).
+//! An RVČ that rounds to zero (fewer than 76 passing votes for NR SR) is no RVČ: the
+//! allocation answers [`Error::ZeroQuota`] unless [`SlovakElection::zero_quota`] opts
+//! in to the exact one ([`ZeroQuota`], where the rule and its reasons are written).
 //!
 //! Published RVČ: 2016 → 14 997 (from 14 996.51), 2020 → 13 650 (from 13 649.67).
 
@@ -32,7 +33,7 @@ pub struct SlovakElection {
     pub rvc_rounding: QuotaRounding,
     /// Tie policy after "more votes" (the law says lot).
     pub tie: TiePolicy,
-    /// What an RVČ that rounds to zero becomes (the exact RVČ by default).
+    /// What an RVČ that rounds to zero becomes ([`ZeroQuota::Fail`] by default).
     pub zero_quota: ZeroQuota,
 }
 
@@ -44,7 +45,7 @@ impl SlovakElection {
             threshold: Threshold::slovak_national_council(),
             rvc_rounding: QuotaRounding::NearestHalfUp,
             tie: TiePolicy::MoreVotesThenFail,
-            zero_quota: ZeroQuota::UseExact,
+            zero_quota: ZeroQuota::default(),
         }
     }
 
@@ -56,7 +57,7 @@ impl SlovakElection {
             threshold: Threshold::percent(Ratio::integer(5)),
             rvc_rounding: QuotaRounding::NearestHalfUp,
             tie: TiePolicy::MoreVotesThenFail,
-            zero_quota: ZeroQuota::UseExact,
+            zero_quota: ZeroQuota::default(),
         }
     }
 

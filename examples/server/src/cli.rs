@@ -19,6 +19,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use electie_core::{ElectionConfig, PollingPlaceId};
 use electie_crypto::{PrivateKey, PublicKey};
+use electie_tally::coalition::CoalitionSizes;
 use zeroize::Zeroizing;
 
 use crate::http::HttpLimits;
@@ -194,17 +195,29 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
-/// Loads `--config`, or the bundled NR SR 2020 configuration.
+/// Loads `--config` with the coalition sizes of its directory (`coalitions.json`,
+/// every party single without one), or the bundled NR SR 2020 configuration with its
+/// coalition sizes.
 ///
 /// # Errors
 /// Exit code 2 with the reason.
-pub fn load_config(path: Option<&Path>) -> Result<ElectionConfig, Failure> {
+pub fn load_config(path: Option<&Path>) -> Result<(ElectionConfig, CoalitionSizes), Failure> {
     match path {
         Some(path) => {
-            ElectionConfig::load(path).map_err(|error| usage(format!("configuration: {error}")))
+            let config = ElectionConfig::load(path)
+                .map_err(|error| usage(format!("configuration: {error}")))?;
+            let sizes = CoalitionSizes::beside(&config, path)
+                .map_err(|error| usage(format!("configuration: {error}")))?;
+            Ok((config, sizes))
         }
-        None => electie_cli::embedded::nrsr_2020()
-            .map_err(|error| usage(format!("bundled configuration: {error}"))),
+        None => {
+            let bundled =
+                |error: &dyn std::fmt::Display| usage(format!("bundled configuration: {error}"));
+            let config = electie_tally::embedded::nrsr_2020().map_err(|error| bundled(&error))?;
+            let sizes = electie_tally::embedded::nrsr_2020_coalitions(&config)
+                .map_err(|error| bundled(&error))?;
+            Ok((config, sizes))
+        }
     }
 }
 
@@ -245,7 +258,8 @@ fn create_data_dir(dir: &Path) -> Result<(), Failure> {
 
 async fn serve(args: ServeArgs) -> Result<(), Failure> {
     init_logging();
-    let config = Arc::new(load_config(args.config.as_deref())?);
+    let (config, coalition_sizes) = load_config(args.config.as_deref())?;
+    let config = Arc::new(config);
     let store = open_store(&args.store).await?;
     let threads = args
         .open_threads
@@ -262,7 +276,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         feed_until: args.feed_until,
     };
     let started = std::time::Instant::now();
-    let state = AppState::load(config, store.clone(), settings, threads)
+    let state = AppState::load(config, coalition_sizes, store.clone(), settings, threads)
         .await
         .map_err(|error| usage(format!("loading the stored state: {error}")))?;
     let state = Arc::new(state);
@@ -362,7 +376,7 @@ fn init_logging() {
 }
 
 async fn enroll(args: EnrollArgs) -> Result<(), Failure> {
-    let config = load_config(args.config.as_deref())?;
+    let (config, _) = load_config(args.config.as_deref())?;
     if config
         .polling_place_index(PollingPlaceId(args.polling_place))
         .is_none()

@@ -312,7 +312,13 @@ async fn party_results(
     state.tally_for_results().await?;
     let rows = state
         .with_tally(|tally| {
-            results::parties(&state.config, tally, party.as_deref(), with_candidates)
+            results::parties(
+                &state.config,
+                &state.seat_rules,
+                tally,
+                party.as_deref(),
+                with_candidates,
+            )
         })
         .map_err(results_error)?;
     Ok(Json(serde_json::to_value(rows).unwrap_or(Value::Null)))
@@ -341,7 +347,7 @@ async fn candidates_results(
     visible(&state, &headers).await?;
     state.tally_for_results().await?;
     let rows = state
-        .with_tally(|tally| results::candidates(&state.config, tally))
+        .with_tally(|tally| results::candidates(&state.config, &state.seat_rules, tally))
         .map_err(results_error)?;
     Ok(Json(serde_json::to_value(rows).unwrap_or(Value::Null)))
 }

@@ -1,13 +1,15 @@
 //! The results the `/elastic/...` routes answer, from the in-memory tally, in the
 //! original shapes (`electie_tally::results`). One place for every results view: the
-//! routes, the live results page and the feed observer call these functions.
+//! routes and the live results page call these functions.
 //!
 //! Seats follow the NR SR rules of `electie-tally` (5 % / 7 % / 10 % thresholds,
-//! republic electoral number, preferential votes at 3 %); the coalition sizes come
-//! from `electie_cli::generate::coalition_sizes` (PS–SPOLU counts as a coalition of
-//! two in the bundled NR SR 2020 configuration, every other party as one).
+//! republic electoral number, preferential votes at 3 %) with the seat rules the
+//! server was started with ([`AppState::seat_rules`](crate::state::AppState::seat_rules)):
+//! electie-tally's published-results defaults and the coalition sizes of the
+//! configuration (its directory's `coalitions.json`, or the bundled NR SR 2020 one).
 
 use electie_core::ElectionConfig;
+use electie_tally::coalition::CoalitionSizes;
 use electie_tally::count::Tally;
 use electie_tally::results::{
     self, CandidateResult, LocalityLevel, LocalityResult, PartyResult, ResultsOptions, SeatOutcome,
@@ -26,49 +28,27 @@ pub enum ResultsError {
     Seats(String),
 }
 
-/// The seat rules for `config`.
-pub fn options(config: &ElectionConfig) -> ResultsOptions {
-    let mut options = ResultsOptions {
-        coalition_sizes: electie_cli::generate::coalition_sizes(config),
+/// The seat rules for an election with `coalition_sizes`: electie-tally's defaults for
+/// published results (among them its one zero-quota rule: no seats while the rounded
+/// republic number is zero), nothing of the server's own.
+pub fn options(coalition_sizes: CoalitionSizes) -> ResultsOptions {
+    ResultsOptions {
+        coalition_sizes,
         ..ResultsOptions::default()
-    };
-    // The server shows no seats until the rounded republic number is above zero (its
-    // tests and pages say so); electie-tally's default would use the exact one.
-    options.election.zero_quota = electie_tally::apportion::ZeroQuota::Fail;
-    options
+    }
 }
 
 /// Seats and elected candidates from `tally`.
 ///
 /// # Errors
 /// [`ResultsError::Seats`] for a tie the rules do not decide.
-///
-/// Early in a count, when the valid votes of passing parties are too few for the
-/// republic electoral number to round above zero (fewer than 76 with 151), the rules
-/// allocate nothing: every party is shown with its votes, outside parliament and
-/// without seats, until there are enough votes.
-pub fn outcome(config: &ElectionConfig, tally: &Tally) -> Result<SeatOutcome, ResultsError> {
-    match results::seat_outcome(config, tally, &options(config)) {
-        Ok(outcome) => Ok(outcome),
-        Err(electie_tally::Error::ZeroQuota) => Ok(no_seats(tally)),
-        Err(error) => Err(ResultsError::Seats(error.to_string())),
-    }
-}
-
-fn no_seats(tally: &Tally) -> SeatOutcome {
-    let party_votes = tally.party_totals();
-    let candidate_votes = tally.candidate_totals();
-    let parties = party_votes.len();
-    let candidates = candidate_votes.len();
-    SeatOutcome {
-        party_votes,
-        candidate_votes,
-        passing: vec![false; parties],
-        passing_votes: 0,
-        seats: vec![0; parties],
-        elected: vec![false; candidates],
-        vacant: vec![0; parties],
-    }
+pub fn outcome(
+    config: &ElectionConfig,
+    options: &ResultsOptions,
+    tally: &Tally,
+) -> Result<SeatOutcome, ResultsError> {
+    results::seat_outcome(config, tally, options)
+        .map_err(|error| ResultsError::Seats(error.to_string()))
 }
 
 /// `get-parties-results` (`with_candidates` false) and `get-party-candidate-results`
@@ -78,11 +58,12 @@ fn no_seats(tally: &Tally) -> SeatOutcome {
 /// As [`outcome`].
 pub fn parties(
     config: &ElectionConfig,
+    options: &ResultsOptions,
     tally: &Tally,
     party: Option<&str>,
     with_candidates: bool,
 ) -> Result<Vec<PartyResult>, ResultsError> {
-    let outcome = outcome(config, tally)?;
+    let outcome = outcome(config, options, tally)?;
     let mut rows = results::party_results(config, &outcome, with_candidates);
     if let Some(wanted) = party {
         let ids: Vec<String> = config
@@ -107,9 +88,13 @@ pub fn parties(
 /// As [`outcome`].
 pub fn candidates(
     config: &ElectionConfig,
+    options: &ResultsOptions,
     tally: &Tally,
 ) -> Result<Vec<CandidateResult>, ResultsError> {
-    Ok(results::candidate_results(config, &outcome(config, tally)?))
+    Ok(results::candidate_results(
+        config,
+        &outcome(config, options, tally)?,
+    ))
 }
 
 /// `get-results-by-locality`.

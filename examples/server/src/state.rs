@@ -44,7 +44,9 @@ use electie_core::{
     CandidateId, ElectionConfig, InMemoryTokenStore, PartyId, PollingPlaceId, TokenStore,
 };
 use electie_crypto::{Backend, Opener, PrivateKey, PublicKey};
+use electie_tally::coalition::CoalitionSizes;
 use electie_tally::count::Tally;
+use electie_tally::results::ResultsOptions;
 
 use crate::auth::Tokens;
 use crate::error::ApiError;
@@ -76,6 +78,8 @@ pub struct PlaceState {
 pub struct AppState {
     /// The election.
     pub config: Arc<ElectionConfig>,
+    /// The seat rules of the published results (see [`crate::results::options`]).
+    pub seat_rules: ResultsOptions,
     /// The database.
     pub store: Store,
     /// Limits.
@@ -130,6 +134,7 @@ impl AppState {
     /// configuration (the wrong configuration for this database).
     pub async fn load(
         config: Arc<ElectionConfig>,
+        coalition_sizes: CoalitionSizes,
         store: Store,
         settings: Settings,
         threads: usize,
@@ -147,6 +152,7 @@ impl AppState {
         let state = Self {
             tally: RwLock::new(Tally::new(&config)),
             config,
+            seat_rules: crate::results::options(coalition_sizes),
             store,
             settings,
             tokens: Tokens::new(&secret),

@@ -247,7 +247,7 @@ async fn kill_9_under_load_loses_and_duplicates_nothing() {
     }
 
     // The server's results equal a recount of what was sent, and of the store.
-    let config = electie_cli::embedded::nrsr_2020().unwrap();
+    let config = electie_tally::embedded::nrsr_2020().unwrap();
     let mut recount = electie_tally::count::Tally::new(&config);
     for (place, vote) in &all_votes {
         recount
@@ -287,7 +287,16 @@ async fn kill_9_under_load_loses_and_duplicates_nothing() {
         .await
         .unwrap();
     let expected = serde_json::to_value(
-        electie_server::results::parties(&config, &recount, None, true).unwrap(),
+        electie_server::results::parties(
+            &config,
+            &electie_server::results::options(
+                electie_tally::embedded::nrsr_2020_coalitions(&config).unwrap(),
+            ),
+            &recount,
+            None,
+            true,
+        )
+        .unwrap(),
     )
     .unwrap();
     assert_eq!(served, expected);

@@ -159,7 +159,7 @@ async fn votes_sealed_by_python_electiersa() {
             )
             .ok()
             .is_some_and(|vote| {
-                let config = electie_cli::embedded::nrsr_2020().unwrap();
+                let config = electie_tally::embedded::nrsr_2020().unwrap();
                 electie_core::Validator::new(&config)
                     .check_ballot(vote.party_id, &vote.candidate_ids)
                     .is_ok()

@@ -249,7 +249,7 @@ async fn sync_protocol(db: Db) {
     assert_eq!(status, 422);
 
     // An observer's recount from the feed equals the server's results.
-    let config = electie_cli::embedded::nrsr_2020().unwrap();
+    let config = electie_tally::embedded::nrsr_2020().unwrap();
     let mut tally = electie_tally::count::Tally::new(&config);
     for ballot in ballots {
         let party = ballot["party_id"].as_i64().map(electie_core::PartyId);
@@ -268,7 +268,16 @@ async fn sync_protocol(db: Db) {
             )
             .unwrap();
     }
-    let recount = electie_server::results::parties(&config, &tally, None, true).unwrap();
+    let recount = electie_server::results::parties(
+        &config,
+        &electie_server::results::options(
+            electie_tally::embedded::nrsr_2020_coalitions(&config).unwrap(),
+        ),
+        &tally,
+        None,
+        true,
+    )
+    .unwrap();
     let admin_token = admin_token(&installation, &server, &client).await;
     let served: Value = client
         .post(server.url("/elastic/get-party-candidate-results"))

@@ -186,7 +186,7 @@ async fn snapshot(state: &AppState, view: View) -> Result<Snapshot, String> {
         .map(|row| row.polling_place_id)
         .collect();
     let published = state.is_published();
-    let options = crate::results::options(&config);
+    let options = &state.seat_rules;
     let thresholds: Vec<f64> = options
         .coalition_sizes
         .iter()
@@ -259,15 +259,17 @@ async fn snapshot(state: &AppState, view: View) -> Result<Snapshot, String> {
         let mut seats_error = None;
         let (national, locality) = match (published, filter) {
             (false, _) => (None, None),
-            // an undecided tie, or too few votes for a republic electoral number: the
-            // API answers 409, the page says why and shows the rest
-            (true, None) => match crate::results::parties(&config, tally, None, true) {
-                Ok(rows) => (Some(rows), None),
-                Err(error) => {
-                    seats_error = Some(error.to_string());
-                    (None, None)
+            // an undecided tie: the API answers 409, the page says why and shows the
+            // rest (too few votes for a republic electoral number is no seats yet)
+            (true, None) => {
+                match crate::results::parties(&config, &state.seat_rules, tally, None, true) {
+                    Ok(rows) => (Some(rows), None),
+                    Err(error) => {
+                        seats_error = Some(error.to_string());
+                        (None, None)
+                    }
                 }
-            },
+            }
             (true, Some((level, code))) => (
                 None,
                 crate::results::by_locality(&config, tally, level, Some(code))
