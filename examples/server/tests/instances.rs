@@ -215,7 +215,7 @@ async fn two_instances(db: Db, seed: u64) {
     println!("{name}: {failovers} failover resends answered as the first time");
 
     // What the server must count: every vote sent that is valid.
-    let config = electie_cli::embedded::nrsr_2020().unwrap();
+    let config = electie_tally::embedded::nrsr_2020().unwrap();
     let mut recount = electie_tally::count::Tally::new(&config);
     let mut count = |place: i64, vote: &Vote| {
         recount
@@ -360,7 +360,16 @@ async fn two_instances(db: Db, seed: u64) {
         "{name}: the instances answer different results"
     );
     let expected = serde_json::to_value(
-        electie_server::results::parties(&config, &recount, None, true).unwrap(),
+        electie_server::results::parties(
+            &config,
+            &electie_server::results::options(
+                electie_tally::embedded::nrsr_2020_coalitions(&config).unwrap(),
+            ),
+            &recount,
+            None,
+            true,
+        )
+        .unwrap(),
     )
     .unwrap();
     assert_eq!(
