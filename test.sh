@@ -30,6 +30,10 @@ cargo test --workspace 2>&1 | tee -a "$log"
 step "electie-server: storage suites, deterministic crash points, two instances on one database and the tally fault on SQLite and a throwaway PostgreSQL on 127.0.0.1 (examples/server/tests/with-postgres.sh)"
 examples/server/tests/with-postgres.sh --features crash-points --test original_cases --test sync_protocol --test concurrency --test crash_points --test instances --test tally_fault 2>&1 | tee -a "$log"
 
+step "electie-gateway: deterministic kill points during sync, before sending and after the server answered (feature crash-points)"
+cargo build -p electie-server
+cargo test -p electie-gateway --features crash-points --test crash_points 2>&1 | tee -a "$log"
+
 step "electie-crypto alone: the pure-Rust build mobile uses (no aws-lc feature unified in)"
 cargo test -p electie-crypto 2>&1 | tee -a "$log"
 

@@ -323,6 +323,17 @@ async fn seal_votes(
     .map_err(SyncError::Local)
 }
 
+/// Makes the process die at once at a named point when `ELECTIE_CRASH_POINT` names it
+/// (feature `crash-points`, tests only): `sync-before-send` (a batch sealed, not sent),
+/// `sync-after-answer` (the server stored the batch and answered; nothing recorded
+/// here).
+#[cfg(feature = "crash-points")]
+pub fn crash_point(name: &str) {
+    if std::env::var("ELECTIE_CRASH_POINT").as_deref() == Ok(name) {
+        std::process::abort();
+    }
+}
+
 /// Sends votes `from..=to` as one batch.
 async fn send_batch(
     state: &AppState,
@@ -349,6 +360,8 @@ async fn send_batch(
         "chain_head": chain_head,
     });
     let url = format!("{}/elections/vote?mode=verdicts", state.server_url);
+    #[cfg(feature = "crash-points")]
+    crash_point("sync-before-send");
     let response = state
         .http
         .post(&url)
@@ -363,7 +376,12 @@ async fn send_batch(
         // A 200 whose body did not arrive whole counts as a lost answer: the batch is
         // sent again and the server repeats its verdicts.
         200 if answer.is_null() => Err(unreachable(format!("unreadable answer: {text}"))),
-        200 => Ok(BatchAnswer::Verdicts(verdicts(&answer, from, to)?)),
+        200 => {
+            let outcomes = verdicts(&answer, from, to)?;
+            #[cfg(feature = "crash-points")]
+            crash_point("sync-after-answer");
+            Ok(BatchAnswer::Verdicts(outcomes))
+        }
         409 => {
             let message = answer
                 .get("message")

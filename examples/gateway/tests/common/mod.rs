@@ -115,6 +115,16 @@ impl Gateway {
     }
 
     pub fn start_on(data_dir: &Path, server: &str, sync_interval: &str, listen: &str) -> Gateway {
+        Gateway::start_with_env(data_dir, server, sync_interval, listen, &[])
+    }
+
+    pub fn start_with_env(
+        data_dir: &Path,
+        server: &str,
+        sync_interval: &str,
+        listen: &str,
+        env: &[(&str, &str)],
+    ) -> Gateway {
         let mut child = Command::new(gateway_bin())
             .args([
                 "serve",
@@ -128,6 +138,7 @@ impl Gateway {
                 sync_interval,
             ])
             .env("ELECTIE_LOG", "info")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

@@ -1,0 +1,203 @@
+//! Deterministic kill points in synchronization (feature `crash-points`): the gateway
+//! dies just before sending a batch, or just after the server stored it and answered
+//! but before the gateway recorded the answer. After a restart the gateway
+//! synchronizes again: every vote reaches the server exactly once and is shown as
+//! synchronized.
+//!
+//! ```text
+//! cargo build -p electie-server
+//! cargo test -p electie-gateway --features crash-points --test crash_points
+//! ```
+#![cfg(feature = "crash-points")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use electie_gateway::client::{Commission, Terminal};
+use serde_json::Value;
+
+const VOTES: usize = 5;
+
+/// `electie-server` on 127.0.0.1 with polling place 0 enrolled for `gateway_public`.
+struct Server {
+    child: std::process::Child,
+    base: String,
+    _dir: TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(gateway_public: &str) -> Server {
+    let server_bin = gateway_bin().with_file_name("electie-server");
+    let dir = TempDir::new("crash-points-server");
+    let key_file = dir.path().join("gateway.pub");
+    std::fs::write(&key_file, gateway_public).unwrap();
+    let data = dir.path().join("data");
+    let enrolled = std::process::Command::new(&server_bin)
+        .args(["enroll", "--data-dir", data.to_str().unwrap()])
+        .args(["--polling-place", "0", "--gateway-public-key"])
+        .arg(&key_file)
+        .output()
+        .unwrap();
+    assert!(
+        enrolled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&enrolled.stderr)
+    );
+    let mut child = std::process::Command::new(&server_bin)
+        .args(["serve", "--data-dir", data.to_str().unwrap()])
+        .args(["--listen", "127.0.0.1:0"])
+        .env("ELECTIE_LOG", "warn")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (address, _) = wait_until_listening(&mut child, "electie-server");
+    Server {
+        child,
+        base: format!("http://{address}"),
+        _dir: dir,
+    }
+}
+
+async fn server_last_seqno(client: &reqwest::Client, server: &Server) -> Value {
+    let state: Value = client
+        .get(format!(
+            "{}/elections/sync-state?polling_place_id=0",
+            server.base
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    state["last_seqno"].clone()
+}
+
+async fn statistics(client: &reqwest::Client, base: &str) -> Value {
+    client
+        .get(format!("{base}/synchronization-service-api/statistics"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn configured(client: &reqwest::Client, base: &str) {
+    let ready = eventually(Duration::from_secs(30), || {
+        let (client, base) = (client.clone(), base.to_owned());
+        async move {
+            client
+                .get(format!("{base}/statevector/office_id"))
+                .send()
+                .await
+                .is_ok_and(|response| response.status() == 200)
+        }
+    })
+    .await;
+    assert!(ready, "the gateway got its configuration");
+}
+
+async fn killed_during_sync(point: &str, stored_at_the_kill: usize) {
+    let gateway_dir = TempDir::new("crash-points-gateway");
+    let public = prepare_gateway(gateway_dir.path(), 0);
+    let server = start_server(&public);
+    let client = http();
+    let mut gateway = Gateway::start_with_env(
+        gateway_dir.path(),
+        &server.base,
+        "3600",
+        "127.0.0.1:0",
+        &[("ELECTIE_CRASH_POINT", point)],
+    );
+    let base = gateway.base.clone();
+    configured(&client, &base).await;
+
+    let commission = Commission::login(client.clone(), &base, PIN).await.unwrap();
+    commission
+        .set_state("state_register_terminals", true)
+        .await
+        .unwrap();
+    let terminal = Terminal::register(client.clone(), &base).await.unwrap();
+    let mut tokens = Vec::new();
+    for _ in 0..VOTES {
+        tokens.push(commission.issue_token().await.unwrap());
+    }
+    commission.start().await.unwrap();
+    for (index, token) in tokens.iter().enumerate() {
+        let party = Some(i64::try_from(index).unwrap() * 3);
+        let plaintext = electie_gateway::client::vote_plaintext(token, party, &[]);
+        let answer = terminal
+            .post_payload("vote", terminal.seal(&plaintext).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(answer.status, 200, "{answer:?}");
+    }
+
+    // The sync run kills the gateway at the point: no answer.
+    let sent = client
+        .post(format!("{base}/synchronization-service-api/synchronize"))
+        .send()
+        .await;
+    assert!(sent.is_err(), "{point}: the gateway dies during the run");
+    let _ = gateway.child.wait();
+    assert_eq!(
+        server_last_seqno(&client, &server).await,
+        stored_at_the_kill,
+        "{point}"
+    );
+
+    // Restarted without the kill point: it synchronizes (at start and on request).
+    let gateway = Gateway::start(gateway_dir.path(), &server.base, "3600");
+    let base = gateway.base.clone();
+    let _ = client
+        .post(format!("{base}/synchronization-service-api/synchronize"))
+        .send()
+        .await
+        .unwrap();
+    let synchronized = eventually(Duration::from_secs(60), || {
+        let (client, base) = (client.clone(), base.clone());
+        async move {
+            let stats = statistics(&client, &base).await;
+            stats["statistics"]["syncronized_count"] == VOTES
+        }
+    })
+    .await;
+    let stats = statistics(&client, &base).await;
+    assert!(synchronized, "{point}: {stats}");
+    assert_eq!(stats["statistics"]["unsyncronized_count"], 0, "{point}");
+    assert_eq!(stats["statistics"]["rejected_count"], 0, "{point}");
+    assert_eq!(server_last_seqno(&client, &server).await, VOTES, "{point}");
+    // Counted once: the server's total is the number cast.
+    let status: Value = client
+        .get(format!("{}/elastic/elections-status", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["data"]["total_votes"], VOTES, "{point}: {status}");
+}
+
+#[tokio::test]
+async fn killed_before_sending_a_batch_the_gateway_sends_it_once_after_restart() {
+    killed_during_sync("sync-before-send", 0).await;
+}
+
+#[tokio::test]
+async fn killed_after_the_server_answered_the_resend_stores_nothing_twice() {
+    killed_during_sync("sync-after-answer", VOTES).await;
+}
