@@ -39,7 +39,7 @@ async fn restart_with_millions_of_stored_votes() {
         .ok()
         .and_then(|text| text.parse().ok())
         .unwrap_or(3_000_000);
-    let config = electie_cli::embedded::nrsr_2020().unwrap();
+    let config = electie_tally::embedded::nrsr_2020().unwrap();
     let places: Vec<i64> = config.polling_places().iter().map(|p| p.id.0).collect();
     let parties: Vec<(i64, Vec<i64>)> = config
         .parties()
@@ -170,7 +170,16 @@ async fn restart_with_millions_of_stored_votes() {
         .await
         .unwrap();
     let expected = serde_json::to_value(
-        electie_server::results::parties(&config, &recount, None, true).unwrap(),
+        electie_server::results::parties(
+            &config,
+            &electie_server::results::options(
+                electie_tally::embedded::nrsr_2020_coalitions(&config).unwrap(),
+            ),
+            &recount,
+            None,
+            true,
+        )
+        .unwrap(),
     )
     .unwrap();
     assert_eq!(served, expected);
