@@ -17,7 +17,9 @@ pub mod validation;
 pub use batch::{BatchFull, VoteBatch};
 pub use config::ElectionConfig;
 pub use error::{ConfigProblem, Error, FormatError, JsonProblem, Result};
-pub use ids::{CandidateId, PartyId, PollingPlaceId};
+pub use ids::{
+    CandidateId, CandidateIndex, PartyId, PartyIndex, PollingPlaceId, PollingPlaceIndex,
+};
 pub use models::{
     Candidate, KeyPair, Message, Party, PollingPlace, PrivatePem, Status, Text, Vote,
     VoteEncrypted, VotePartial, VotesEncrypted,

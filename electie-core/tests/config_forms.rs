@@ -4,7 +4,9 @@
 mod common;
 
 use electie_core::config::ConfigForm;
-use electie_core::{CandidateId, ConfigProblem, ElectionConfig, Error, PartyId, PollingPlaceId};
+use electie_core::{
+    CandidateId, ConfigProblem, ElectionConfig, Error, PartyId, PartyIndex, PollingPlaceId,
+};
 
 fn directory() -> ElectionConfig {
     ElectionConfig::load(common::project("data/nrsr_2020")).unwrap()
@@ -196,8 +198,11 @@ fn sparse_ids_use_the_map_lookup() {
         {"_id": 1000000000000, "party_number": 1, "name": "A", "candidates": [{"_id": -5, "party_number": 1, "order": 1}]},
         {"_id": -3, "party_number": 2, "name": "B"}]}"#;
     let config = ElectionConfig::from_json_str(text).unwrap();
-    assert_eq!(config.party_index(PartyId(1_000_000_000_000)), Some(0));
-    assert_eq!(config.party_index(PartyId(-3)), Some(1));
+    assert_eq!(
+        config.party_index(PartyId(1_000_000_000_000)),
+        Some(PartyIndex(0))
+    );
+    assert_eq!(config.party_index(PartyId(-3)), Some(PartyIndex(1)));
     assert_eq!(config.party_index(PartyId(0)), None);
     assert_eq!(
         config.party_of_candidate(CandidateId(-5)),

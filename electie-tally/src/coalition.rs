@@ -117,7 +117,7 @@ impl CoalitionSizes {
         if self.sizes.len() != config.parties().len() {
             self.sizes.resize(config.parties().len(), 1);
         }
-        self.sizes[index] = given.size;
+        self.sizes[index.get()] = given.size;
         Ok(())
     }
 
@@ -192,7 +192,7 @@ impl CoalitionSizes {
     pub fn of(&self, config: &ElectionConfig, party: PartyId) -> Option<u32> {
         config
             .party_index(party)
-            .map(|index| self.sizes.get(index).copied().unwrap_or(1))
+            .map(|index| self.sizes.get(index.get()).copied().unwrap_or(1))
     }
 
     /// Every size set, by dense party index (a party past the end is single).

@@ -14,7 +14,7 @@
 //! Floats appear only here, when a figure is rendered; seats and thresholds are
 //! decided on integers before.
 
-use electie_core::{ElectionConfig, PollingPlace};
+use electie_core::{CandidateIndex, ElectionConfig, PartyIndex, PollingPlace};
 use serde::Serialize;
 
 use crate::coalition::CoalitionSizes;
@@ -106,7 +106,7 @@ pub struct SeatOutcome {
 ///
 /// let config = ElectionConfig::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/nrsr_2020"))?;
 /// let mut tally = Tally::new(&config);
-/// let party = config.party_index(PartyId(10)).ok_or("no party 10")?;
+/// let party = config.party_index(PartyId(10)).ok_or("no party 10")?.get();
 /// for _ in 0..40 {
 ///     tally.add(&config, PollingPlaceId(0), Some(PartyId(10)), &[])?;
 /// }
@@ -151,11 +151,11 @@ pub fn seat_outcome(
         if seats[party] == 0 {
             continue;
         }
-        let members = config.candidate_indices_of_party(party);
-        let prefs: Vec<u64> = members
-            .iter()
-            .map(|&c| candidate_votes[c as usize])
+        let members: Vec<usize> = config
+            .candidates_of_party(PartyIndex(party))
+            .map(CandidateIndex::get)
             .collect();
+        let prefs: Vec<u64> = members.iter().map(|&c| candidate_votes[c]).collect();
         let order = options
             .preferential
             .order(party_votes[party], &prefs, seats[party])
@@ -170,7 +170,7 @@ pub fn seat_outcome(
                 other => other,
             })?;
         for i in order.elected {
-            elected[members[i] as usize] = true;
+            elected[members[i]] = true;
         }
         vacant[party] = order.vacant;
     }
@@ -240,9 +240,8 @@ pub fn party_results(
             let votes = outcome.party_votes[p];
             let candidates = with_candidates.then(|| {
                 let mut members: Vec<usize> = config
-                    .candidate_indices_of_party(p)
-                    .iter()
-                    .map(|&c| c as usize)
+                    .candidates_of_party(PartyIndex(p))
+                    .map(CandidateIndex::get)
                     .collect();
                 members
                     .sort_by(|&a, &b| outcome.candidate_votes[b].cmp(&outcome.candidate_votes[a]));
@@ -294,11 +293,14 @@ pub fn candidate_results(config: &ElectionConfig, outcome: &SeatOutcome) -> Vec<
     order
         .into_iter()
         .map(|c| {
-            let party = config.party_index_of_candidate_index(c);
+            // the tally is shaped by `config`: every candidate index has its party
+            let party_votes = config
+                .party_of_candidate_index(CandidateIndex(c))
+                .map_or(0, |party| outcome.party_votes[party.get()]);
             CandidateResult {
                 name: config.candidates()[c].display_name(),
                 doc_count: outcome.candidate_votes[c],
-                percentage: percentage(outcome.candidate_votes[c], outcome.party_votes[party], 4),
+                percentage: percentage(outcome.candidate_votes[c], party_votes, 4),
             }
         })
         .collect()
@@ -444,9 +446,8 @@ pub fn results_by_locality(
                 .into_iter()
                 .map(|p| {
                     let mut members: Vec<usize> = config
-                        .candidate_indices_of_party(p)
-                        .iter()
-                        .map(|&c| c as usize)
+                        .candidates_of_party(PartyIndex(p))
+                        .map(CandidateIndex::get)
                         .filter(|&c| candidate_votes[c] > 0)
                         .collect();
                     members.sort_by(|&a, &b| candidate_votes[b].cmp(&candidate_votes[a]));

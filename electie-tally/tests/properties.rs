@@ -2,6 +2,7 @@
 //! stays within quota, `merge` is associative and commutative, order does not matter.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use electie_core::{CandidateIndex, PartyIndex, PollingPlaceIndex};
 use electie_tally::apportion::quota::{QuotaMethod, QuotaRounding};
 use electie_tally::apportion::{Details, DivisorMethod, Method};
 use electie_tally::count::Tally;
@@ -140,7 +141,9 @@ fn ballots() -> impl Strategy<Value = Vec<Ballot>> {
 fn tally_of(ballots: &[Ballot]) -> Tally {
     let mut t = Tally::with_shape(3, 5, 4);
     for (place, party, cands) in ballots {
-        t.add_indexed(*place, *party, cands).unwrap();
+        let cands: Vec<CandidateIndex> = cands.iter().copied().map(CandidateIndex).collect();
+        t.add_indexed(PollingPlaceIndex(*place), party.map(PartyIndex), &cands)
+            .unwrap();
     }
     t
 }

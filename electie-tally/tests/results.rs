@@ -3,7 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use electie_core::validation::Rejection;
-use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
+use electie_core::{
+    CandidateId, CandidateIndex, ElectionConfig, PartyId, PartyIndex, PollingPlaceId,
+};
 use electie_tally::Error;
 use electie_tally::count::{CirclePolicy, Counter, Tally};
 use electie_tally::results::{
@@ -238,8 +240,9 @@ fn scaled_2020(config: &ElectionConfig) -> Tally {
     ];
     let mut place = 0;
     for (party, n) in votes {
-        let second = config.candidate_indices_of_party(usize::try_from(party).unwrap())[1];
-        let cid = config.candidates()[second as usize].id;
+        let index = PartyIndex(usize::try_from(party).unwrap());
+        let second = config.candidates_of_party(index).nth(1).unwrap();
+        let cid = config.candidates()[second.get()].id;
         for i in 0..n {
             let cands: &[CandidateId] = if i % 10 == 0 { &[cid] } else { &[] };
             tally
@@ -335,8 +338,8 @@ fn ten_percent_candidate(
     config: &ElectionConfig,
     outcome: &electie_tally::results::SeatOutcome,
 ) -> bool {
-    let second = config.candidate_indices_of_party(9)[1] as usize;
-    outcome.elected[second]
+    let second = config.candidates_of_party(PartyIndex(9)).nth(1).unwrap();
+    outcome.elected[second.get()]
 }
 
 #[test]
@@ -425,7 +428,7 @@ fn full_counters(config: &ElectionConfig) -> Tally {
     assert_eq!(full.place_party_votes(0)[10], u32::MAX);
     assert_eq!(full.place_blank_votes(1), u32::MAX);
     let c = config.candidate_index(CandidateId(1075)).unwrap();
-    assert_eq!(full.place_candidate_count(0, c), u32::MAX);
+    assert_eq!(full.place_candidate_count(0, c.get()), u32::MAX);
     full
 }
 
@@ -516,11 +519,12 @@ fn sparse_tally_agrees_with_plain_maps() {
                 if party == 25 {
                     return (None, Vec::new());
                 }
-                let members = config.candidate_indices_of_party(party);
+                let members: Vec<CandidateIndex> =
+                    config.candidates_of_party(PartyIndex(party)).collect();
                 let mut chosen: Vec<CandidateId> = Vec::new();
                 for _ in 0..next(8) {
                     let c = members[usize::try_from(next(members.len() as u64)).unwrap()];
-                    let id = config.candidates()[c as usize].id;
+                    let id = config.candidates()[c.get()].id;
                     if !chosen.contains(&id) {
                         chosen.push(id);
                     }
@@ -532,12 +536,12 @@ fn sparse_tally_agrees_with_plain_maps() {
             match party {
                 None => *blank.entry(place).or_default() += 1,
                 Some(p) => {
-                    let party = config.party_index(*p).unwrap();
+                    let party = config.party_index(*p).unwrap().get();
                     *party_votes.entry((place, party)).or_default() += 1;
                     if chosen.len() <= config.max_candidates() {
                         for c in chosen {
                             *candidate_votes
-                                .entry((place, config.candidate_index(*c).unwrap()))
+                                .entry((place, config.candidate_index(*c).unwrap().get()))
                                 .or_default() += 1;
                         }
                     }
@@ -640,12 +644,13 @@ fn full_size_tally_fits_in_a_few_mib() {
                     hit
                 })
                 .unwrap();
-            let members = config.candidate_indices_of_party(party);
+            let members: Vec<CandidateIndex> =
+                config.candidates_of_party(PartyIndex(party)).collect();
             let top = members.len().min(30) as u64;
             let mut chosen: Vec<CandidateId> = Vec::new();
             if next(5) < 3 {
                 for _ in 0..=next(4) {
-                    let id = config.candidates()[members[next(top) as usize] as usize].id;
+                    let id = config.candidates()[members[next(top) as usize].get()].id;
                     if !chosen.contains(&id) {
                         chosen.push(id);
                     }

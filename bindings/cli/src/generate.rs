@@ -17,7 +17,7 @@
 //! # Ok::<(), electie_core::Error>(())
 //! ```
 
-use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId, Vote};
+use electie_core::{CandidateId, ElectionConfig, PartyId, PartyIndex, PollingPlaceId, Vote};
 pub use electie_tally::seeded::SplitMix64;
 
 /// An index drawn with probability proportional to `weights` (cumulative sums would be
@@ -189,7 +189,7 @@ impl Profile {
         };
         let harmonic = (0..config.parties().len())
             .map(|party| {
-                let list = config.candidate_indices_of_party(party);
+                let list = config.candidates_of_party(PartyIndex(party));
                 Weighted::new((0..list.len() as u64).map(|position| 720_720 / (position + 1)))
             })
             .collect();
@@ -262,9 +262,8 @@ pub fn generate(
         if profile.by_registered_voters {
             config
                 .polling_place_index(id)
-                .map_or(1, |index| {
-                    config.polling_places()[index].registered_voters_count
-                })
+                .and_then(|index| config.polling_places().get(index.get()))
+                .map_or(1, |place| place.registered_voters_count)
                 .max(1)
         } else {
             1

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 
 use electie_core::decode::decode_opened;
 use electie_core::validation::Verdict;
-use electie_core::{ElectionConfig, InMemoryTokenStore, PollingPlaceId, Rejection};
+use electie_core::{
+    ElectionConfig, InMemoryTokenStore, PollingPlaceId, PollingPlaceIndex, Rejection,
+};
 use electie_core::{Validator, Vote};
 use electie_crypto::{AesKeyLength, Backend, Opener, PrivateKey, Sealed, Sealer};
 use electie_tally::count::Tally;
@@ -268,7 +270,7 @@ pub(crate) fn count_all(
                     );
                     counted
                         .tally
-                        .add_indexed(slots[batch], party, &candidates)
+                        .add_indexed(PollingPlaceIndex(slots[batch]), party, &candidates)
                         .map_err(|e| format!("count: {e}"))?;
                 }
             }

@@ -15,7 +15,7 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use electie_cli::generate::{self, Profile};
-use electie_core::{ElectionConfig, PollingPlaceId};
+use electie_core::{CandidateIndex, ElectionConfig, PartyIndex, PollingPlaceId};
 use electie_crypto::Backend;
 use electie_tally::TiePolicy;
 use electie_tally::coalition::CoalitionSizes;
@@ -383,9 +383,8 @@ fn party_lines(config: &ElectionConfig, outcome: &SeatOutcome) -> Vec<PartyLine>
         .enumerate()
         .map(|(index, party)| {
             let elected = config
-                .candidate_indices_of_party(index)
-                .iter()
-                .map(|&candidate| candidate as usize)
+                .candidates_of_party(PartyIndex(index))
+                .map(CandidateIndex::get)
                 .filter(|&candidate| outcome.elected.get(candidate).copied().unwrap_or(false))
                 .map(|candidate| {
                     let record = &config.candidates()[candidate];

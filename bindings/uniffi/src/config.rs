@@ -121,7 +121,7 @@ impl GatewayConfig {
     /// One party by its `_id`, or `None`.
     pub fn party(&self, party_id: i64) -> Option<BallotParty> {
         let index = self.config.party_index(electie_core::PartyId(party_id))?;
-        self.config.parties().get(index).map(ballot_party)
+        self.config.parties().get(index.get()).map(ballot_party)
     }
 
     /// The election's names, date and contact.

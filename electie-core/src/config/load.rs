@@ -287,7 +287,9 @@ impl ElectionConfig {
     /// The gateway form (`config.json`) for one polling place: its own polling place
     /// and key pair, public keys only. `None` for an unknown polling place.
     pub fn to_gateway_json(&self, polling_place: PollingPlaceId) -> Option<serde_json::Value> {
-        let place = &self.polling_places[self.polling_place_index(polling_place)?];
+        let place = self
+            .polling_places
+            .get(self.polling_place_index(polling_place)?.get())?;
         let mut place_json = serde_json::to_value(place).ok()?;
         if let Some(object) = place_json.as_object_mut() {
             object.remove("_id");

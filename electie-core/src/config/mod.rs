@@ -20,7 +20,9 @@ mod load;
 mod localities;
 
 use crate::error::{ConfigProblem, Result};
-use crate::ids::{CandidateId, PartyId, PollingPlaceId};
+use crate::ids::{
+    CandidateId, CandidateIndex, PartyId, PartyIndex, PollingPlaceId, PollingPlaceIndex,
+};
 use crate::models::{Candidate, KeyPair, Party, PollingPlace};
 use index::IdIndex;
 pub(crate) use index::{BallotTables, DenseTable};
@@ -168,22 +170,40 @@ impl ElectionConfig {
     }
 
     /// Dense index (position in [`parties`](Self::parties)) of a party id.
+    ///
+    /// ```
+    /// # let nrsr_2020 = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/nrsr_2020");
+    /// use electie_core::{CandidateId, CandidateIndex, ElectionConfig, PartyId, PartyIndex};
+    ///
+    /// let config = ElectionConfig::load(nrsr_2020)?;
+    /// let party = config.party_index(PartyId(10)).ok_or("no party 10")?;
+    /// assert_eq!(config.parties()[party.get()].id, PartyId(10));
+    /// let candidate = config.candidate_index(CandidateId(1075)).ok_or("no candidate 1075")?;
+    /// assert_eq!(config.party_of_candidate_index(candidate), Some(party));
+    /// assert!(config.candidates_of_party(party).any(|c| c == candidate));
+    /// // an index this configuration does not have is `None` or empty, never a panic
+    /// assert_eq!(config.party_of_candidate_index(CandidateIndex(1 << 40)), None);
+    /// assert_eq!(config.candidates_of_party(PartyIndex(99)).len(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[inline]
-    pub fn party_index(&self, party: PartyId) -> Option<usize> {
-        self.party_index.get(party.0)
+    pub fn party_index(&self, party: PartyId) -> Option<PartyIndex> {
+        self.party_index.get(party.0).map(PartyIndex)
     }
 
     /// Dense index (position in [`candidates`](Self::candidates)) of a candidate id.
     #[inline]
-    pub fn candidate_index(&self, candidate: CandidateId) -> Option<usize> {
-        self.candidate_index.get(candidate.0)
+    pub fn candidate_index(&self, candidate: CandidateId) -> Option<CandidateIndex> {
+        self.candidate_index.get(candidate.0).map(CandidateIndex)
     }
 
     /// Dense index (position in [`polling_places`](Self::polling_places)) of a polling
     /// place id.
     #[inline]
-    pub fn polling_place_index(&self, polling_place: PollingPlaceId) -> Option<usize> {
-        self.polling_place_index.get(polling_place.0)
+    pub fn polling_place_index(&self, polling_place: PollingPlaceId) -> Option<PollingPlaceIndex> {
+        self.polling_place_index
+            .get(polling_place.0)
+            .map(PollingPlaceIndex)
     }
 
     /// Whether batches from this polling place can be accepted: it has a key pair, or,
@@ -196,10 +216,13 @@ impl ElectionConfig {
         }
     }
 
-    /// Dense index of the party a candidate (by dense index) belongs to.
+    /// The party (dense index) of a candidate (dense index); `None` for an index this
+    /// configuration does not have.
     #[inline]
-    pub fn party_index_of_candidate_index(&self, candidate_index: usize) -> usize {
-        self.candidate_party[candidate_index] as usize
+    pub fn party_of_candidate_index(&self, candidate: CandidateIndex) -> Option<PartyIndex> {
+        self.candidate_party
+            .get(candidate.0)
+            .map(|&party| PartyIndex(party as usize))
     }
 
     /// Branch-free id lookups for whole-batch validation; `None` when party or
@@ -217,14 +240,20 @@ impl ElectionConfig {
 
     /// The party a candidate belongs to.
     pub fn party_of_candidate(&self, candidate: CandidateId) -> Option<PartyId> {
-        let index = self.candidate_index(candidate)?;
-        Some(self.parties[self.candidate_party[index] as usize].id)
+        let party = self.party_of_candidate_index(self.candidate_index(candidate)?)?;
+        self.parties.get(party.0).map(|party| party.id)
     }
 
-    /// Dense indices of a party's candidates (by dense party index), in list order.
-    pub fn candidate_indices_of_party(&self, party_index: usize) -> &[u32] {
+    /// A party's candidates (dense indices), in list order; none for an index this
+    /// configuration does not have.
+    pub fn candidates_of_party(
+        &self,
+        party: PartyIndex,
+    ) -> impl ExactSizeIterator<Item = CandidateIndex> + '_ {
         self.party_candidates
-            .get(party_index)
-            .map_or(&[], Vec::as_slice)
+            .get(party.0)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&candidate| CandidateIndex(candidate as usize))
     }
 }

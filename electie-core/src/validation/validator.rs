@@ -60,7 +60,7 @@ impl<'config> Validator<'config> {
             .ok_or(Rejection::InvalidParty)?;
         for &candidate in candidate_ids {
             let belongs = self.config.candidate_index(candidate).is_some_and(|index| {
-                self.config.party_index_of_candidate_index(index) == party_index
+                self.config.party_of_candidate_index(index) == Some(party_index)
             });
             if !belongs {
                 return Err(Rejection::CandidateNotInParty { candidate, party });

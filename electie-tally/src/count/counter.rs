@@ -1,7 +1,10 @@
 //! [`Counter`]: validate with electie-core's rules, then count.
 
 use electie_core::validation::{Rejection, Validator, Verdict};
-use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
+use electie_core::{
+    CandidateId, CandidateIndex, ElectionConfig, PartyId, PartyIndex, PollingPlaceId,
+    PollingPlaceIndex,
+};
 
 use super::{CirclePolicy, Tally};
 use crate::error::{Error, Result};
@@ -76,6 +79,7 @@ impl<'config> Counter<'config> {
         let (parties, candidates) = (tally.parties, tally.candidates);
         let Some(p) = config
             .polling_place_index(place)
+            .map(PollingPlaceIndex::get)
             .filter(|&p| p < tally.places)
         else {
             for (i, _) in votes.into_iter().enumerate() {
@@ -101,15 +105,23 @@ impl<'config> Counter<'config> {
                 let Some(party) = party else {
                     break 'check ids.is_empty().then_some(None);
                 };
-                let Some(party_index) = config.party_index(party).filter(|&i| i < parties) else {
+                let Some(party_index) = config
+                    .party_index(party)
+                    .map(PartyIndex::get)
+                    .filter(|&i| i < parties)
+                else {
                     break 'check None;
                 };
                 for (k, c) in ids.iter().enumerate() {
-                    let fits = config.candidate_index(*c).filter(|&ci| {
-                        ci < candidates
-                            && config.party_index_of_candidate_index(ci) == party_index
-                            && !ids[..k].contains(c)
-                    });
+                    let fits = config
+                        .candidate_index(*c)
+                        .map(CandidateIndex::get)
+                        .filter(|&ci| {
+                            ci < candidates
+                                && config.party_of_candidate_index(CandidateIndex(ci))
+                                    == Some(PartyIndex(party_index))
+                                && !ids[..k].contains(c)
+                        });
                     let Some(ci) = fits else {
                         take_back(rows.scratch, config, &ids[..k]);
                         break 'check None;
@@ -138,7 +150,9 @@ impl<'config> Counter<'config> {
                             continue;
                         }
                         // accepted by rules 5–8 without candidates: a known party
-                        let Some(party_index) = party.and_then(|pid| config.party_index(pid))
+                        let Some(party_index) = party
+                            .and_then(|pid| config.party_index(pid))
+                            .map(PartyIndex::get)
                         else {
                             fault = Some(disagreement);
                             break;
@@ -219,18 +233,19 @@ impl<'config> Counter<'config> {
             Err(rejection) => return Ok(Err(rejection)),
         };
         let party_index = party.and_then(|p| self.config.party_index(p));
-        let mut indices = [0usize; 16];
+        let unknown = CandidateIndex(usize::MAX);
+        let mut indices = [unknown; 16];
         let mut heap_indices = Vec::new();
-        let slice: &[usize] = if candidates.len() <= indices.len() {
+        let slice: &[CandidateIndex] = if candidates.len() <= indices.len() {
             for (slot, c) in indices.iter_mut().zip(candidates) {
-                *slot = self.config.candidate_index(*c).unwrap_or(usize::MAX);
+                *slot = self.config.candidate_index(*c).unwrap_or(unknown);
             }
             &indices[..candidates.len()]
         } else {
             heap_indices.extend(
                 candidates
                     .iter()
-                    .map(|c| self.config.candidate_index(*c).unwrap_or(usize::MAX)),
+                    .map(|c| self.config.candidate_index(*c).unwrap_or(unknown)),
             );
             &heap_indices
         };
@@ -260,7 +275,7 @@ fn take_back(
 ) {
     for c in counted {
         if let Some(ci) = config.candidate_index(*c) {
-            scratch.take_back(ci);
+            scratch.take_back(ci.get());
         }
     }
 }

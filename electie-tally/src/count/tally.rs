@@ -1,6 +1,9 @@
 //! [`Tally`]: votes counted per polling place, shaped for the memory hierarchy.
 
-use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
+use electie_core::{
+    CandidateId, CandidateIndex, ElectionConfig, PartyId, PartyIndex, PollingPlaceId,
+    PollingPlaceIndex,
+};
 
 use super::sparse::SparseCounts;
 use crate::error::{Error, Result};
@@ -153,10 +156,13 @@ impl Tally {
     /// An empty tally of the given dimensions (candidate indices must fit `u32`).
     ///
     /// ```
+    /// use electie_core::{CandidateIndex, PartyIndex, PollingPlaceIndex};
     /// use electie_tally::count::Tally;
     /// let mut tally = Tally::with_shape(3, 5, 2);
-    /// tally.add_indexed(1, Some(2), &[4])?;
+    /// tally.add_indexed(PollingPlaceIndex(1), Some(PartyIndex(2)), &[CandidateIndex(4)])?;
     /// assert_eq!(tally.place_candidate_votes(1).collect::<Vec<_>>(), [(4, 1)]);
+    /// // an index outside the shape is an error naming it, never a panic
+    /// assert!(tally.add_indexed(PollingPlaceIndex(2), None, &[]).is_err());
     /// # Ok::<(), electie_tally::Error>(())
     /// ```
     pub fn with_shape(parties: usize, candidates: usize, places: usize) -> Self {
@@ -205,16 +211,17 @@ impl Tally {
     /// Nothing is counted on error.
     pub fn add_indexed(
         &mut self,
-        place: usize,
-        party: Option<usize>,
-        candidates: &[usize],
+        place: PollingPlaceIndex,
+        party: Option<PartyIndex>,
+        candidates: &[CandidateIndex],
     ) -> Result<()> {
+        let (place, party) = (place.get(), party.map(PartyIndex::get));
         if place >= self.places {
             return Err(Error::UnknownPollingPlace(index_as_id(place)));
         }
         let Some(party) = party else {
             if let Some(&c) = candidates.first() {
-                return Err(Error::UnknownCandidate(index_as_id(c)));
+                return Err(Error::UnknownCandidate(index_as_id(c.get())));
             }
             let slot = &mut self.blank_votes[place];
             *slot = slot.checked_add(1).ok_or(Error::CounterOverflow)?;
@@ -224,8 +231,8 @@ impl Tally {
         if party >= self.parties {
             return Err(Error::UnknownParty(index_as_id(party)));
         }
-        if let Some(&c) = candidates.iter().find(|&&c| c >= self.candidates) {
-            return Err(Error::UnknownCandidate(index_as_id(c)));
+        if let Some(&c) = candidates.iter().find(|&&c| c.get() >= self.candidates) {
+            return Err(Error::UnknownCandidate(index_as_id(c.get())));
         }
         let party_count = self.party_votes[place * self.parties + party]
             .checked_add(1)
@@ -233,7 +240,7 @@ impl Tally {
         let adds = &mut self.scratch.adds;
         adds.clear();
         // indices are below `candidates`, which `with_shape` requires to fit u32
-        adds.extend(candidates.iter().map(|&c| (c as u32, 1)));
+        adds.extend(candidates.iter().map(|&c| (c.get() as u32, 1)));
         adds.sort_unstable();
         adds.dedup_by(|later, kept| {
             let same = later.0 == kept.0;
@@ -269,9 +276,9 @@ impl Tally {
             Some(p) => Some(config.party_index(p).ok_or(Error::UnknownParty(p.0))?),
             None => None,
         };
-        let mut indices = [0usize; 16];
+        let mut indices = [CandidateIndex(0); 16];
         let mut heap_indices = Vec::new();
-        let slice: &[usize] = if candidates.len() <= indices.len() {
+        let slice: &[CandidateIndex] = if candidates.len() <= indices.len() {
             for (slot, &c) in indices.iter_mut().zip(candidates) {
                 *slot = config
                     .candidate_index(c)
@@ -321,6 +328,7 @@ impl Tally {
     ) -> std::result::Result<usize, (usize, Error)> {
         let Some(p) = config
             .polling_place_index(place)
+            .map(PollingPlaceIndex::get)
             .filter(|&p| p < self.places)
         else {
             return Err((0, Error::UnknownPollingPlace(place.0)));
@@ -345,7 +353,11 @@ impl Tally {
                 counted += 1;
                 continue;
             };
-            let Some(party_index) = config.party_index(party).filter(|&i| i < parties) else {
+            let Some(party_index) = config
+                .party_index(party)
+                .map(PartyIndex::get)
+                .filter(|&i| i < parties)
+            else {
                 stopped = Some(Error::UnknownParty(party.0));
                 break;
             };
@@ -357,10 +369,14 @@ impl Tally {
             // and take the increments back in the rare case of an unknown id.
             let mut unknown = None;
             for (k, c) in ids.iter().enumerate() {
-                let Some(ci) = config.candidate_index(*c).filter(|&i| i < candidates) else {
+                let Some(ci) = config
+                    .candidate_index(*c)
+                    .map(CandidateIndex::get)
+                    .filter(|&i| i < candidates)
+                else {
                     for earlier in &ids[..k] {
                         if let Some(ci) = config.candidate_index(*earlier) {
-                            rows.scratch.take_back(ci);
+                            rows.scratch.take_back(ci.get());
                         }
                     }
                     unknown = Some(c.0);
@@ -385,11 +401,13 @@ impl Tally {
     /// `other` counted something.
     ///
     /// ```
+    /// use electie_core::{CandidateIndex, PartyIndex, PollingPlaceIndex};
     /// use electie_tally::count::Tally;
     /// let (mut a, mut b) = (Tally::with_shape(2, 3, 4), Tally::with_shape(2, 3, 4));
-    /// a.add_indexed(0, Some(1), &[2])?;
-    /// b.add_indexed(0, Some(1), &[2])?;
-    /// b.add_indexed(3, None, &[])?;
+    /// let vote = (Some(PartyIndex(1)), [CandidateIndex(2)]);
+    /// a.add_indexed(PollingPlaceIndex(0), vote.0, &vote.1)?;
+    /// b.add_indexed(PollingPlaceIndex(0), vote.0, &vote.1)?;
+    /// b.add_indexed(PollingPlaceIndex(3), None, &[])?;
     /// a.merge(&b)?;
     /// assert_eq!((a.total_votes(), a.candidate_totals()[2]), (3, 2));
     /// # Ok::<(), electie_tally::Error>(())
