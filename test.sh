@@ -7,7 +7,8 @@ cd "$(dirname "$0")"
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-step() { printf '\n==> %s\n' "$*"; }
+# Each step's header also says how long the run has taken so far (CI's budget is 45 min).
+step() { printf '\n==> [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 ensure_cargo_tool() { # binary, crate
   command -v "$1" >/dev/null 2>&1 || cargo install --locked "$2"
