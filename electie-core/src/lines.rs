@@ -64,7 +64,7 @@ impl<'input> Iterator for Lines<'input> {
 
     fn next(&mut self) -> Option<&'input [u8]> {
         while !self.rest.is_empty() {
-            let (line, rest) = match self.rest.iter().position(|&byte| byte == b'\n') {
+            let (line, rest) = match memchr::memchr(b'\n', self.rest) {
                 Some(end) => (&self.rest[..end], &self.rest[end + 1..]),
                 None => (self.rest, &[][..]),
             };
@@ -211,7 +211,7 @@ impl<R: std::io::Read> LineBlocks<R> {
                 self.skip_bom(buffer);
                 return Ok(!buffer.is_empty());
             }
-            match buffer.iter().rposition(|&byte| byte == b'\n') {
+            match memchr::memrchr(b'\n', buffer) {
                 Some(end) => {
                     self.carry.extend_from_slice(&buffer[end + 1..]);
                     buffer.truncate(end + 1);

@@ -31,7 +31,7 @@ fn scan(
     let (mut place, mut party, mut circled) = (None, None, false);
     loop {
         s.space();
-        let key = s.plain_string()?;
+        let key = s.key()?;
         s.space();
         s.eat(b':')?;
         s.space();
@@ -104,6 +104,21 @@ impl<'a> Scanner<'a> {
             self.at += word.len();
         }
         found
+    }
+
+    /// An object's key: one of a tally line's, compared whole, else any
+    /// [`plain_string`](Self::plain_string).
+    fn key(&mut self) -> Option<&'a [u8]> {
+        for quoted in [
+            &b"\"polling_place_id\""[..],
+            b"\"party_id\"",
+            b"\"candidate_ids\"",
+        ] {
+            if self.literal(quoted) {
+                return quoted.get(1..quoted.len() - 1);
+            }
+        }
+        self.plain_string()
     }
 
     /// A string of printable ASCII without escapes.
