@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "vote-batch")]
 pub mod batch;
 pub mod config;
 pub mod decode;
@@ -14,6 +15,7 @@ pub mod sync;
 mod token_hash;
 pub mod validation;
 
+#[cfg(feature = "vote-batch")]
 pub use batch::{BatchFull, VoteBatch};
 pub use config::ElectionConfig;
 pub use error::{ConfigProblem, Error, FormatError, JsonProblem, Result};

@@ -1,6 +1,6 @@
 //! The one hash every token of a batch and of the in-memory store is filed under.
 //!
-//! A token is hashed once, when it enters a [`VoteBatch`](crate::VoteBatch) or the
+//! A token is hashed once, when it enters a `VoteBatch` (feature `vote-batch`) or the
 //! [`InMemoryTokenStore`](crate::InMemoryTokenStore), and the hash is kept beside it:
 //! rules 9 and 11 then compare 4-byte hashes and only touch the token's bytes when two
 //! hashes agree. 32 bits are plenty for that: in a batch of a thousand tokens, two

@@ -2,6 +2,9 @@
 //! what validating the same `Vec<Vote>` answers: on the real NR SR 2020 configuration
 //! (compact ids, the branch-free path) and on the same configuration with sparse ids
 //! (the ordered path), over generated batches that break every rule at random places.
+//! Built with feature `vote-batch` only (the workspace turns it on through `electie
+//! bench` and the benches).
+#![cfg(feature = "vote-batch")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

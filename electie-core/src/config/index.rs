@@ -3,8 +3,10 @@
 
 use rustc_hash::FxHashMap;
 
+#[cfg(feature = "vote-batch")]
 use crate::batch::{WIDE_ID, narrow_id};
 use crate::error::{ConfigProblem, Result};
+#[cfg(feature = "vote-batch")]
 use crate::models::Party;
 
 /// id → dense index: a direct table when ids are compact (the usual case, ids by
@@ -68,7 +70,9 @@ pub(crate) struct DenseLookup<'table> {
     /// Never empty: the last slot is [`DenseTable::MISSING`], shared by every id
     /// outside the span.
     values: &'table [u32],
-    /// Whether every id of the span has a value (see [`DenseTable`]).
+    /// Whether every id of the span has a value (see [`DenseTable`]); read by the
+    /// batch check only.
+    #[cfg_attr(not(feature = "vote-batch"), allow(dead_code))]
     full: bool,
 }
 
@@ -98,6 +102,7 @@ impl DenseLookup<'_> {
     /// comparison, `id.wrapping_sub(first) as u32 < length`, which vectorises where a
     /// lookup does not. (With the span inside `i32`, no wrapped difference of two
     /// `i32`s lands below the length unless the id is in the span.)
+    #[cfg(feature = "vote-batch")]
     #[inline]
     pub(crate) fn narrow_full_span(self) -> Option<(i32, u32)> {
         let length = u32::try_from(self.values.len() - 1).ok()?;
@@ -112,6 +117,7 @@ impl DenseLookup<'_> {
 /// party), and candidate id → the code of its party's id as a
 /// [`VoteBatch`](crate::VoteBatch) stores party ids, sign-extended to 32 bits
 /// (`WIDE_ID`, which no coded id equals, for no candidate).
+#[cfg(feature = "vote-batch")]
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BallotTables<'config> {
     pub(crate) party: DenseLookup<'config>,
@@ -120,6 +126,7 @@ pub(crate) struct BallotTables<'config> {
 
 /// Candidate id → its party's id as a batch codes it, when candidate ids are compact
 /// and every party id has a code.
+#[cfg(feature = "vote-batch")]
 pub(super) fn party_of_candidate_table(
     candidate_index: &IdIndex,
     candidate_party: &[u32],

@@ -6,7 +6,7 @@ use std::path::Path;
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
-use super::index::{IdIndex, party_of_candidate_table};
+use super::index::IdIndex;
 use super::localities::{County, ElectionTexts, Municipality, Region, localities_of};
 use super::{
     ConfigForm, DEFAULT_ELECTION_ID, DEFAULT_MAX_CANDIDATES, ElectionConfig, MAX_CANDIDATES_LIMIT,
@@ -241,8 +241,9 @@ impl ElectionConfig {
             (form.regions, form.counties, form.municipalities)
         };
 
+        #[cfg(feature = "vote-batch")]
         let party_of_candidate =
-            party_of_candidate_table(&candidate_index, &candidate_party, &parties);
+            super::index::party_of_candidate_table(&candidate_index, &candidate_party, &parties);
         Ok(Self {
             form: kind,
             parties,
@@ -263,6 +264,7 @@ impl ElectionConfig {
             key_pair_index,
             candidate_party,
             party_candidates,
+            #[cfg(feature = "vote-batch")]
             party_of_candidate,
         })
     }

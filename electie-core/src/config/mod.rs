@@ -25,6 +25,7 @@ use crate::ids::{
 };
 use crate::models::{Candidate, KeyPair, Party, PollingPlace};
 use index::IdIndex;
+#[cfg(feature = "vote-batch")]
 pub(crate) use index::{BallotTables, DenseTable};
 pub use localities::{County, ElectionTexts, Municipality, Region};
 
@@ -84,7 +85,8 @@ pub struct ElectionConfig {
     /// Candidate id → the code a [`VoteBatch`](crate::VoteBatch) gives the id of the
     /// candidate's party, for validating whole batches with few branches
     /// ([`WIDE_ID`] for an id that is no candidate's); `None` when candidate ids are
-    /// sparse or a party id has no code (beyond ±2²³).
+    /// sparse or a party id has no code (beyond ±2²³). Feature `vote-batch` only.
+    #[cfg(feature = "vote-batch")]
     party_of_candidate: Option<DenseTable>,
 }
 
@@ -227,6 +229,7 @@ impl ElectionConfig {
 
     /// Branch-free id lookups for whole-batch validation; `None` when party or
     /// candidate ids are too sparse for direct tables.
+    #[cfg(feature = "vote-batch")]
     #[inline]
     pub(crate) fn ballot_tables(&self) -> Option<BallotTables<'_>> {
         let IdIndex::Table(party) = &self.party_index else {

@@ -45,8 +45,10 @@
 //! # Ok::<(), electie_core::Error>(())
 //! ```
 
+#[cfg(feature = "vote-batch")]
 mod batch_check;
 mod rejection;
+#[cfg(feature = "vote-batch")]
 mod sieve;
 mod token_store;
 mod token_table;

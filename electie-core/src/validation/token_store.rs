@@ -4,6 +4,7 @@
 use hashbrown::HashTable;
 use rustc_hash::FxHashMap;
 
+#[cfg(feature = "vote-batch")]
 use crate::batch::VoteBatch;
 use crate::ids::PollingPlaceId;
 use crate::token_hash::{spread, token_hash};
@@ -25,7 +26,8 @@ pub trait TokenStore {
     ///
     /// Asks [`contains`](Self::contains) token by token; a store that can answer for a
     /// whole batch at once (a database: one query per batch instead of one per vote)
-    /// overrides it.
+    /// overrides it. Feature `vote-batch`.
+    #[cfg(feature = "vote-batch")]
     fn first_stored(&self, polling_place: PollingPlaceId, batch: &VoteBatch) -> Option<usize> {
         batch
             .tokens()
@@ -34,7 +36,7 @@ pub trait TokenStore {
 }
 
 /// Tokens kept in memory, per polling place, each filed under the keyed hash that
-/// [`VoteBatch`] keeps for its tokens: checking a batch against the store compares
+/// a `VoteBatch` (feature `vote-batch`) keeps for its tokens: checking a batch against the store compares
 /// hashes and reads a stored token only when the hashes agree.
 #[derive(Debug, Clone, Default)]
 pub struct InMemoryTokenStore {
@@ -186,6 +188,7 @@ impl TokenStore for InMemoryTokenStore {
 
     /// Finds the polling place's tokens once for the whole batch and looks each vote up
     /// by the hash the batch keeps.
+    #[cfg(feature = "vote-batch")]
     fn first_stored(&self, polling_place: PollingPlaceId, batch: &VoteBatch) -> Option<usize> {
         let stored = self.places.get(&polling_place)?;
         batch
@@ -199,7 +202,7 @@ impl TokenStore for InMemoryTokenStore {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "vote-batch"))]
 mod tests {
     use super::FILTER_BITS_PER_TOKEN;
     use crate::{InMemoryTokenStore, PartyId, PollingPlaceId, TokenStore, Vote, VoteBatch};
