@@ -407,6 +407,45 @@ fn batch_counting_agrees_with_vote_by_vote() {
     }
 }
 
+/// Votes refused after counting some of their candidates take them back: many of
+/// them in one batch (more than the batch's list of touched candidates holds) leave
+/// no count behind, in this batch or the next.
+#[test]
+fn votes_taken_back_leave_no_count() {
+    let config = config();
+    let counter = Counter::new(&config, CirclePolicy::Reject);
+    let mut tally = Tally::new(&config);
+    // candidate 1075 is party 10's, candidate 0 is not
+    let mut batch = vec![(Some(PartyId(10)), vec![CandidateId(1076)])];
+    batch.extend((0..1_000).map(|_| (Some(PartyId(10)), vec![CandidateId(1075), CandidateId(0)])));
+    batch.push((Some(PartyId(10)), vec![CandidateId(1076)]));
+    let mut rejected = 0;
+    let counted = counter
+        .count_batch(
+            &mut tally,
+            PollingPlaceId(3),
+            batch.iter().map(|(p, c)| (*p, c.as_slice())),
+            |_, _| rejected += 1,
+        )
+        .unwrap();
+    assert_eq!((counted, rejected), (2, 1_000));
+    let totals = tally.candidate_totals();
+    assert_eq!((totals[1075], totals[1076]), (0, 2));
+    let mut again = batch.clone();
+    again.push((Some(PartyId(10)), vec![CandidateId(1075)]));
+    counter
+        .count_batch(
+            &mut tally,
+            PollingPlaceId(3),
+            again.iter().map(|(p, c)| (*p, c.as_slice())),
+            |_, _| {},
+        )
+        .unwrap();
+    let totals = tally.candidate_totals();
+    assert_eq!((totals[1075], totals[1076]), (1, 4));
+    assert_eq!(tally.total_votes(), 5);
+}
+
 /// A tally holding `u32::MAX` votes for party 10 (index 10) at polling place 0 and
 /// `u32::MAX` blank votes at polling place 1, built by doubling merges.
 fn full_counters(config: &ElectionConfig) -> Tally {

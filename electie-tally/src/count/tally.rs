@@ -48,8 +48,13 @@ impl Eq for Tally {}
 pub(super) struct Scratch {
     row: Vec<u32>,
     /// Candidates whose row counter went from 0 to 1 in this batch (a counter taken
-    /// back to 0 stays listed and is skipped when folding).
+    /// back to 0 stays listed and is skipped when folding): the first
+    /// `touched_count` slots, written without a branch on whether the counter was
+    /// zero (a branch the processor mispredicts often). `touched_count` past the
+    /// slots (candidates taken back and counted again many times) means "read the
+    /// whole row".
     touched: Vec<u32>,
+    touched_count: usize,
     adds: Vec<(u32, u32)>,
 }
 
@@ -65,10 +70,12 @@ impl Scratch {
     #[inline]
     pub(super) fn add(&mut self, candidate: usize) {
         let slot = &mut self.row[candidate];
-        if *slot == 0 {
-            self.touched.push(candidate as u32);
-        }
+        let new = *slot == 0;
         *slot = slot.wrapping_add(1);
+        if let Some(touched) = self.touched.get_mut(self.touched_count) {
+            *touched = candidate as u32;
+        }
+        self.touched_count += usize::from(new);
     }
 
     /// Takes back one preferential vote counted by [`Scratch::add`] in this batch.
@@ -101,14 +108,21 @@ impl PlaceRows<'_> {
         if something_counted {
             *self.counted |= self.counted_bit;
         }
-        let Scratch { row, touched, adds } = self.scratch;
+        let Scratch {
+            row,
+            touched,
+            touched_count,
+            adds,
+        } = self.scratch;
         adds.clear();
-        if touched.is_empty() {
+        let count = std::mem::take(touched_count);
+        if count == 0 {
             return Ok(());
         }
         // Sorting a few touched candidates beats scanning the row; a batch that
         // touched many reads the row in order instead.
-        if touched.len() * 16 < row.len() {
+        if count * 16 < row.len() {
+            let touched = &mut touched[..count];
             touched.sort_unstable();
             for &c in touched.iter() {
                 let votes = std::mem::take(&mut row[c as usize]);
@@ -123,7 +137,6 @@ impl PlaceRows<'_> {
                 }
             }
         }
-        touched.clear();
         let new = self.candidates.plan(adds).ok_or(Error::CounterOverflow)?;
         self.candidates.apply(adds, new);
         Ok(())
@@ -188,6 +201,7 @@ impl Tally {
     pub(super) fn place_rows(&mut self, place: usize) -> PlaceRows<'_> {
         if self.scratch.row.len() != self.candidates {
             self.scratch.row = vec![0; self.candidates];
+            self.scratch.touched = vec![0; self.candidates.div_ceil(16)];
         }
         PlaceRows {
             party: &mut self.party_votes[place * self.parties..(place + 1) * self.parties],
