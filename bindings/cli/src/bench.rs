@@ -103,6 +103,25 @@ fn median_seconds(repeat: u64, mut work: impl FnMut()) -> f64 {
     )
 }
 
+/// [`median_seconds`] of work that may fail: the first failure, named by `what`,
+/// instead of a time.
+fn median_seconds_of_fallible<E: std::fmt::Display>(
+    repeat: u64,
+    what: &str,
+    mut work: impl FnMut() -> Result<(), E>,
+) -> Result<f64, String> {
+    let mut failure = None;
+    let seconds = median_seconds(repeat, || {
+        if let Err(error) = work() {
+            failure.get_or_insert_with(|| error.to_string());
+        }
+    });
+    match failure {
+        Some(error) => Err(format!("{what}: {error}")),
+        None => Ok(seconds),
+    }
+}
+
 #[allow(clippy::cast_precision_loss)]
 fn measurement(
     stage: &'static str,
@@ -369,15 +388,9 @@ fn bench_merge(
     measurements: &mut Vec<Measurement>,
 ) -> Result<(), String> {
     let mut target = tally.clone();
-    let mut failure = None;
-    let seconds = median_seconds(args.repeat.max(5), || {
-        if let Err(error) = target.merge(black_box(tally)) {
-            failure = Some(error.to_string());
-        }
-    });
-    if let Some(error) = failure {
-        return Err(format!("merge: {error}"));
-    }
+    let seconds = median_seconds_of_fallible(args.repeat.max(5), "merge", || {
+        target.merge(black_box(tally))
+    })?;
     measurements.push(measurement(
         "merge",
         "two full NR SR 2020 tallies",
@@ -408,17 +421,9 @@ fn bench_seats(
     let mut preset = SlovakElection::national_council();
     preset.tie = TiePolicy::MoreVotesThenLot { seed: args.seed };
     let rounds: u64 = 1_000;
-    let mut failure = None;
-    let seconds = median_seconds(args.repeat, || {
-        for _ in 0..rounds {
-            if let Err(error) = preset.allocate(black_box(&subjects)) {
-                failure = Some(error.to_string());
-            }
-        }
-    });
-    if let Some(error) = failure {
-        return Err(format!("seats (NR SR): {error}"));
-    }
+    let seconds = median_seconds_of_fallible(args.repeat, "seats (NR SR)", || {
+        (0..rounds).try_for_each(|_| preset.allocate(black_box(&subjects)).map(drop))
+    })?;
     measurements.push(measurement(
         "seats",
         format!("NR SR preset, 150 seats, {} parties", subjects.len()),
@@ -432,20 +437,17 @@ fn bench_seats(
     let votes: Vec<u64> = (0..1_000).map(|_| 1 + rng.below(1_000_000)).collect();
     let method = Method::Divisor(DivisorMethod::DHondt);
     let rounds: u64 = 10;
-    let seconds = median_seconds(args.repeat, || {
-        for _ in 0..rounds {
-            if let Err(error) = method.allocate(
-                black_box(&votes),
-                10_000,
-                TiePolicy::MoreVotesThenLot { seed: 1 },
-            ) {
-                failure = Some(error.to_string());
-            }
-        }
-    });
-    if let Some(error) = failure {
-        return Err(format!("seats (D'Hondt): {error}"));
-    }
+    let seconds = median_seconds_of_fallible(args.repeat, "seats (D'Hondt)", || {
+        (0..rounds).try_for_each(|_| {
+            method
+                .allocate(
+                    black_box(&votes),
+                    10_000,
+                    TiePolicy::MoreVotesThenLot { seed: 1 },
+                )
+                .map(drop)
+        })
+    })?;
     measurements.push(measurement(
         "seats",
         "D'Hondt, 10 000 seats, 1 000 parties",

@@ -59,12 +59,12 @@ fn prepare(args: &OpenArgs) -> std::result::Result<(Opener, rayon::ThreadPool), 
 
 /// Opens every line; `Ok(false)` when some line did not open.
 fn open_lines(args: &OpenArgs, opener: &Opener) -> Result<bool> {
-    let mut lines = Lines::open(&args.input).map_err(input_error)?;
+    let mut lines = Lines::open(&args.input)?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut all_opened = true;
     loop {
-        let chunk = lines.next_chunk(CHUNK_LINES).map_err(input_error)?;
+        let chunk = lines.next_chunk(CHUNK_LINES)?;
         if chunk.is_empty() {
             break;
         }
@@ -95,20 +95,9 @@ fn open_lines(args: &OpenArgs, opener: &Opener) -> Result<bool> {
                     None => Err("internal error: missing result".to_owned()),
                 },
             };
-            match line {
-                Ok(json) => writeln!(out, "{json}").map_err(Error::Output)?,
-                Err(message) => {
-                    all_opened = false;
-                    writeln!(out, "{}", crypto_io::error_line(&message)).map_err(Error::Output)?;
-                }
-            }
+            all_opened &= crypto_io::write_line(&mut out, line)?;
         }
     }
     out.flush().map_err(Error::Output)?;
     Ok(all_opened)
-}
-
-/// A failure reading the input, with the message that names the file.
-fn input_error(error: io::Error) -> Error {
-    Error::Invalid(error.to_string())
 }

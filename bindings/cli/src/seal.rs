@@ -49,14 +49,14 @@ fn prepare(args: &SealArgs) -> std::result::Result<Sealer, String> {
 
 /// Seals every line; `Ok(false)` when some line could not be sealed.
 fn seal_lines(args: &SealArgs, sealer: &Sealer, length: AesKeyLength) -> Result<bool> {
-    let mut lines = Lines::open(&args.input).map_err(input_error)?;
+    let mut lines = Lines::open(&args.input)?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut rng = electie_crypto::system_rng();
     let mut all_sealed = true;
     let mut number = 0usize;
     loop {
-        let chunk = lines.next_chunk(1024).map_err(input_error)?;
+        let chunk = lines.next_chunk(1024)?;
         if chunk.is_empty() {
             break;
         }
@@ -74,20 +74,9 @@ fn seal_lines(args: &SealArgs, sealer: &Sealer, length: AesKeyLength) -> Result<
                 Ok(Err(error)) => Err(format!("line {number}: {error}")),
                 Err(_) => Err(format!("line {number}: not UTF-8")),
             };
-            match result {
-                Ok(json) => writeln!(out, "{json}").map_err(Error::Output)?,
-                Err(message) => {
-                    all_sealed = false;
-                    writeln!(out, "{}", crypto_io::error_line(&message)).map_err(Error::Output)?;
-                }
-            }
+            all_sealed &= crypto_io::write_line(&mut out, result)?;
         }
     }
     out.flush().map_err(Error::Output)?;
     Ok(all_sealed)
-}
-
-/// A failure reading the input, with the message that names the file.
-fn input_error(error: io::Error) -> Error {
-    Error::Invalid(error.to_string())
 }

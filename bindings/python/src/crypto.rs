@@ -68,17 +68,8 @@ impl<V> PemCache<V> {
         }
         let key = Self::key(private_pem, public_pem);
         if !self.entries.contains_key(&key) {
-            while self.entries.len() >= self.capacity {
-                let Some(oldest) = self
-                    .entries
-                    .iter()
-                    .min_by_key(|(_, entry)| entry.last_used)
-                    .map(|(key, _)| *key)
-                else {
-                    break;
-                };
-                self.entries.remove(&oldest);
-            }
+            // room for one more
+            self.evict_to(self.capacity - 1);
         }
         self.clock += 1;
         self.entries.insert(
@@ -94,7 +85,12 @@ impl<V> PemCache<V> {
 
     fn resize(&mut self, capacity: usize) {
         self.capacity = capacity;
-        while self.entries.len() > capacity {
+        self.evict_to(capacity);
+    }
+
+    /// Drops the least recently used entries until at most `kept` remain.
+    fn evict_to(&mut self, kept: usize) {
+        while self.entries.len() > kept {
             let Some(oldest) = self
                 .entries
                 .iter()

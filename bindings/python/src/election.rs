@@ -245,29 +245,37 @@ pub(crate) fn validate_batch(
     tokens: Option<&Bound<'_, PyTokenStore>>,
     accept: bool,
 ) -> PyResult<()> {
-    if accept && tokens.is_none() {
-        return Err(Error::WrongValue("accept=True needs tokens (a TokenStore)".to_owned()).into());
-    }
     let items = decoded_items(votes)?;
     let place = PollingPlaceId(polling_place_id);
     let validator = Validator::new(&config.inner);
-    match tokens {
-        None => {
-            validator
-                .check_decoded_batch(place, &items, &InMemoryTokenStore::new())
-                .map_err(Error::Rejected)?;
-        }
-        Some(tokens) => {
-            let mut store = tokens.borrow_mut();
-            if accept {
-                validator.accept_decoded_batch(place, &items, &mut store.inner)
-            } else {
-                validator.check_decoded_batch(place, &items, &store.inner)
-            }
-            .map_err(Error::Rejected)?;
-        }
-    }
+    with_store(
+        tokens,
+        accept,
+        |store| validator.check_decoded_batch(place, &items, store),
+        |store| validator.accept_decoded_batch(place, &items, store),
+    )?
+    .map_err(Error::Rejected)?;
     Ok(())
+}
+
+/// Runs `check` against `tokens` (an empty store when none is given), or `accept`
+/// when asked to: the one place where the bindings' `tokens` / `accept` arguments
+/// are read. `accept=True` without a store is an error (there is nowhere to record
+/// the tokens).
+fn with_store<T>(
+    tokens: Option<&Bound<'_, PyTokenStore>>,
+    accept: bool,
+    check: impl FnOnce(&InMemoryTokenStore) -> T,
+    accept_into: impl FnOnce(&mut InMemoryTokenStore) -> T,
+) -> Result<T> {
+    match (tokens, accept) {
+        (None, true) => Err(Error::WrongValue(
+            "accept=True needs tokens (a TokenStore)".to_owned(),
+        )),
+        (None, false) => Ok(check(&InMemoryTokenStore::new())),
+        (Some(tokens), false) => Ok(check(&tokens.borrow().inner)),
+        (Some(tokens), true) => Ok(accept_into(&mut tokens.borrow_mut().inner)),
+    }
 }
 
 /// Per-vote verdicts: one item per vote, `None` when accepted, else the
@@ -287,17 +295,12 @@ pub(crate) fn vote_verdicts<'py>(
     let items = decoded_items(votes)?;
     let place = PollingPlaceId(polling_place_id);
     let validator = Validator::new(&config.inner);
-    let verdicts = match tokens {
-        None => validator.verdicts(place, &items, &InMemoryTokenStore::new()),
-        Some(tokens) => {
-            let mut store = tokens.borrow_mut();
-            if accept {
-                validator.accept_verdicts(place, &items, &mut store.inner)
-            } else {
-                validator.verdicts(place, &items, &store.inner)
-            }
-        }
-    };
+    let verdicts = with_store(
+        tokens,
+        accept,
+        |store| validator.verdicts(place, &items, store),
+        |store| validator.accept_verdicts(place, &items, store),
+    )?;
     let list = PyList::empty(py);
     for verdict in verdicts {
         match verdict {

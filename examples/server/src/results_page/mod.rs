@@ -83,38 +83,30 @@ fn view_of(query: &HashMap<String, String>) -> Result<View, ()> {
 }
 
 async fn page(State(state): Shared, Query(query): Query<HashMap<String, String>>) -> Response {
+    respond(&state, &query, render::page).await
+}
+
+async fn fragment(State(state): Shared, Query(query): Query<HashMap<String, String>>) -> Response {
+    respond(&state, &query, render::app).await
+}
+
+/// The whole page or its live fragment (`draw`) for the view the query names.
+async fn respond(
+    state: &AppState,
+    query: &HashMap<String, String>,
+    draw: fn(&ElectionConfig, View, Lang, Option<&Snapshot>) -> String,
+) -> Response {
     let lang = Lang::from_query(query.get("lang").map(String::as_str));
     let config = Arc::clone(&state.config);
-    match view_of(&query) {
-        Ok(view) if render::exists(&config, view) => match snapshot(&state, view).await {
-            Ok(snapshot) => html(
-                StatusCode::OK,
-                render::page(&config, view, lang, Some(&snapshot)),
-            ),
+    match view_of(query) {
+        Ok(view) if render::exists(&config, view) => match snapshot(state, view).await {
+            Ok(snapshot) => html(StatusCode::OK, draw(&config, view, lang, Some(&snapshot))),
             Err(message) => unavailable(message),
         },
         // an unknown or malformed area: the page says so, with a way back
         _ => html(
             StatusCode::NOT_FOUND,
-            render::page(&config, View::Municipality(i64::MIN), lang, None),
-        ),
-    }
-}
-
-async fn fragment(State(state): Shared, Query(query): Query<HashMap<String, String>>) -> Response {
-    let lang = Lang::from_query(query.get("lang").map(String::as_str));
-    let config = Arc::clone(&state.config);
-    match view_of(&query) {
-        Ok(view) if render::exists(&config, view) => match snapshot(&state, view).await {
-            Ok(snapshot) => html(
-                StatusCode::OK,
-                render::app(&config, view, lang, Some(&snapshot)),
-            ),
-            Err(message) => unavailable(message),
-        },
-        _ => html(
-            StatusCode::NOT_FOUND,
-            render::app(&config, View::Municipality(i64::MIN), lang, None),
+            draw(&config, View::Municipality(i64::MIN), lang, None),
         ),
     }
 }
