@@ -103,6 +103,10 @@ def test_verdicts_judge_each_vote(nrsr: ElectionConfig) -> None:
         None,
     ]
     assert len(store) == 2
+    # accept=True needs a store to record the tokens in, for both functions alike
+    for check in (electie.validate_batch, electie.vote_verdicts):
+        with pytest.raises(ValueError, match="accept=True needs tokens"):
+            check(nrsr, 0, [vote(10, [1075], "d")], accept=True)
     assert nrsr.check_ballot(10, [1075]) is None
     assert nrsr.check_ballot(None, [1]).message.startswith("When party_id is None")  # type: ignore[union-attr]
 
