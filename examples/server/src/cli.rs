@@ -344,6 +344,14 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
 }
 
 async fn shutdown_signal() {
+    stop_requested().await;
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// Resolves when the process is asked to stop: Ctrl-C, or SIGTERM on Unix. The one
+/// place the server listens for it (the HTTP server and the results page's event
+/// streams both wait on it).
+pub(crate) async fn stop_requested() {
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -362,7 +370,6 @@ async fn shutdown_signal() {
         () = interrupt => {}
         () = terminate => {}
     }
-    tracing::info!("shutting down: finishing in-flight requests");
 }
 
 fn init_logging() {

@@ -306,7 +306,7 @@ fn watcher(state: &Arc<AppState>) -> watch::Receiver<String> {
     let weak = Arc::downgrade(state);
     watchers.push((weak.clone(), receiver.clone()));
     tokio::spawn(async move {
-        let stop = stop_signal();
+        let stop = crate::cli::stop_requested();
         tokio::pin!(stop);
         let mut tick = tokio::time::interval(WATCH_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -336,29 +336,6 @@ fn watcher(state: &Arc<AppState>) -> watch::Receiver<String> {
         watchers.retain(|(other, _)| !std::ptr::eq(other.as_ptr(), weak.as_ptr()));
     });
     receiver
-}
-
-async fn stop_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let terminate = async {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(mut signal) => {
-                    signal.recv().await;
-                }
-                Err(_) => std::future::pending::<()>().await,
-            }
-        };
-        tokio::select! {
-            _ = interrupt => {}
-            () = terminate => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = interrupt.await;
-    }
 }
 
 async fn events(State(state): Shared) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
