@@ -17,6 +17,13 @@ ensure_cargo_tool() { # binary, crate
 step "formatting (cargo fmt --check)"
 cargo fmt --all -- --check
 
+step "tools the Kotlin binding tests use: kotlinc (npm) and JNA (Debian), on PATH and CLASSPATH (bindings/uniffi/kotlin-tools.sh)"
+# Sourced first, so clippy sees the Kotlin test code and the workspace tests run the
+# Kotlin scripts on the JVM in the same build (ELECTIE_REQUIRE_KOTLIN=1: they fail,
+# never skip).
+# shellcheck source=bindings/uniffi/kotlin-tools.sh
+source bindings/uniffi/kotlin-tools.sh
+
 step "lints (cargo clippy -D warnings)"
 cargo clippy --workspace --all-targets -- -D warnings
 
@@ -25,21 +32,11 @@ if ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdffonts >/dev/null 2>
   apt-get install -y -q poppler-utils >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q poppler-utils; }
 fi
 
-step "Rust tests (cargo test --workspace)"
+step "Rust tests, the Kotlin bindings on the JVM and the generated Swift included (cargo test --workspace)"
 cargo test --workspace 2>&1 | tee -a "$log"
-
-step "electie-server: storage suites, deterministic crash points, two instances on one database and the tally fault on SQLite and a throwaway PostgreSQL on 127.0.0.1 (examples/server/tests/with-postgres.sh)"
-examples/server/tests/with-postgres.sh --features crash-points --test original_cases --test sync_protocol --test concurrency --test crash_points --test instances --test tally_fault 2>&1 | tee -a "$log"
-
-step "electie-gateway: deterministic kill points during sync, before sending and after the server answered (feature crash-points)"
-cargo build -p electie-server
-cargo test -p electie-gateway --features crash-points --test crash_points 2>&1 | tee -a "$log"
 
 step "electie-crypto alone: the pure-Rust build mobile uses (no aws-lc feature unified in)"
 cargo test -p electie-crypto 2>&1 | tee -a "$log"
-
-step "mobile bindings: Kotlin on the JVM, Swift generated and checked (bindings/uniffi/test-bindings.sh)"
-bindings/uniffi/test-bindings.sh 2>&1 | tee -a "$log"
 
 step "documentation (cargo doc, warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
@@ -51,15 +48,27 @@ cargo deny --log-level error check licenses bans sources
 step "Python wheel: manylinux2014 abi3 wheel and sdist, auditwheel, tests against the installed wheel, sdist built by pip (bindings/python/test-python.sh)"
 bindings/python/test-python.sh 2>&1 | tee -a "$log"
 
+# The binaries the workspace tests built (a `cargo build -p` would build them again with
+# the features of that one package).
+export ELECTIE_BIN="$PWD/target/debug/electie" ELECTIE_SERVER_BIN="$PWD/target/debug/electie-server"
+
 step "the electie CLI against the real Python electiersa 0.1.1, both directions"
-cargo build -p electie-cli
-ELECTIE_BIN="$PWD/target/debug/electie" bindings/python/.venv/bin/python -m pytest -q electie-crypto/tests/python 2>&1 | tee -a "$log"
+bindings/python/.venv/bin/python -m pytest -q electie-crypto/tests/python 2>&1 | tee -a "$log"
 
 step "the gateway with a terminal sealing with the real Python electiersa 0.1.1"
-ELECTIE_PYTHON="$PWD/bindings/python/.venv/bin/python" cargo test -p electie-gateway --test electiersa_terminal -- --ignored 2>&1 | tee -a "$log"
+ELECTIE_PYTHON="$PWD/bindings/python/.venv/bin/python" cargo test --workspace --test electiersa_terminal -- --ignored 2>&1 | tee -a "$log"
 
 step "results page in Chromium and the feed observer (examples/server/tests/browser/run.sh)"
 examples/server/tests/browser/run.sh 2>&1 | tee -a "$log"
+
+step "electie-server: storage suites, deterministic crash points, two instances on one database and the tally fault on SQLite and a throwaway PostgreSQL on 127.0.0.1; electie-gateway: deterministic kill points during sync, before sending and after the server answered (examples/server/tests/with-postgres.sh)"
+# --workspace with the two features keeps every other crate as the workspace tests
+# built it: only the server and the gateway are rebuilt, with their crash points (last
+# of the Rust steps, so nothing after it needs them without).
+examples/server/tests/with-postgres.sh --workspace \
+  --features electie-server/crash-points,electie-gateway/crash-points \
+  --test original_cases --test sync_protocol --test concurrency --test crash_points \
+  --test instances --test tally_fault 2>&1 | tee -a "$log"
 
 step "fuzz smoke: every cargo-fuzz target briefly (fuzz/smoke.sh)"
 fuzz/smoke.sh

@@ -2,13 +2,13 @@
 //! kotlinc compiles them and runs the scripts in `tests/bindings/` on the JVM, which
 //! loads the cdylib through JNA.
 //!
-//! Needs `kotlinc` on `PATH` and JNA on `CLASSPATH`; `test-bindings.sh` installs both
-//! and sets `ELECTIE_REQUIRE_KOTLIN=1`, so there they always run. Without them (a plain
-//! `cargo test` on a machine without Kotlin) they are reported as ignored, with the
-//! reason (see `build.rs`).
+//! Needs `kotlinc` on `PATH` and JNA on `CLASSPATH`; `test-bindings.sh` (and `./test.sh`,
+//! before the workspace tests) installs both and sets `ELECTIE_REQUIRE_KOTLIN=1`, so
+//! there they always run. Without them (a plain `cargo test` on a machine without
+//! Kotlin) they are reported as ignored, with the reason (see `build.rs`).
 
 #[cfg(kotlin_tests)]
-uniffi::build_foreign_language_testcases!("tests/bindings/test_terminal.kts");
+mod common;
 
 #[cfg(not(kotlin_tests))]
 #[test]
@@ -20,13 +20,90 @@ fn kotlin_binding_tests() {
     );
 }
 
+/// Runs the Kotlin script `tests/bindings/{script}` with `args` against bindings
+/// generated from this build's library: the bindings are compiled into a jar (warnings
+/// are errors), then the script runs with assertions on (`-J-ea`), the library beside
+/// the jar on the class path, where JNA finds it.
+#[cfg(kotlin_tests)]
+fn run_kotlin_script(script: &str, args: &[String]) -> common::Outcome<()> {
+    use std::process::Command;
+
+    let library = common::built_library()?;
+    let work = common::scratch(&format!("kotlin-{script}"))?;
+    common::generate_bindings(
+        uniffi_bindgen::bindings::TargetLanguage::Kotlin,
+        &library,
+        &work,
+    )?;
+    let file_name = library.file_name().ok_or("the library has no file name")?;
+    std::fs::copy(&library, work.join(file_name))?;
+
+    let mut sources = Vec::new();
+    let mut pending = vec![work.clone()];
+    while let Some(directory) = pending.pop() {
+        for entry in std::fs::read_dir(directory)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|extension| extension == "kt") {
+                sources.push(path);
+            }
+        }
+    }
+    if sources.is_empty() {
+        return Err("uniffi generated no Kotlin source".into());
+    }
+
+    let system_classpath = std::env::var("CLASSPATH").unwrap_or_default();
+    let jar = work.join("electie_uniffi.jar");
+    let compiled = Command::new("kotlinc")
+        .args(["-nowarn", "-Werror", "-d"])
+        .arg(&jar)
+        .arg("-classpath")
+        .arg(&system_classpath)
+        .args(&sources)
+        .status()?;
+    if !compiled.success() {
+        return Err("kotlinc failed on the generated bindings".into());
+    }
+
+    let classpath = format!("{}:{}:{system_classpath}", work.display(), jar.display());
+    let script_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/bindings")
+        .join(script);
+    let mut command = Command::new("kotlinc");
+    command
+        .args([
+            "-nowarn",
+            "-classpath",
+            &classpath,
+            "-J-ea",
+            "-Werror",
+            "-script",
+        ])
+        .arg(&script_path);
+    if !args.is_empty() {
+        command.arg("--").args(args);
+    }
+    if !command.status()?.success() {
+        return Err(format!("{script} failed on the JVM").into());
+    }
+    Ok(())
+}
+
+/// `tests/bindings/test_terminal.kts`: the terminal's whole API from Kotlin, with its
+/// own assertions.
+#[cfg(kotlin_tests)]
+#[test]
+fn kotlin_terminal_script() -> common::Outcome<()> {
+    run_kotlin_script("test_terminal.kts", &[])
+}
+
 /// A Kotlin script loads the NR SR 2020 gateway configuration built here with fresh keys,
 /// checks votes against it, makes the terminal's key pair and seals the token check and
 /// votes; Rust opens every payload with the gateway's private key and the terminal's
 /// exported public key and checks the signed bytes exactly.
 ///
-/// It needs arguments (paths, token), so it calls `kotlin_test::run_script`, the
-/// function `build_foreign_language_testcases!` expands to, with them.
 #[cfg(kotlin_tests)]
 #[test]
 fn kotlin_sealed_vote_opens_in_rust() -> Result<(), Box<dyn std::error::Error>> {
@@ -61,18 +138,13 @@ fn kotlin_sealed_vote_opens_in_rust() -> Result<(), Box<dyn std::error::Error>> 
     fs::write(&config_path, serde_json::to_string(&gateway_json)?)?;
 
     let token = "9f86d081884c7d659a2feaa0c55ad015";
-    uniffi::kotlin_test::run_script(
-        env!("CARGO_TARGET_TMPDIR"),
-        env!("CARGO_PKG_NAME"),
-        &manifest
-            .join("tests/bindings/seal_for_rust.kts")
-            .to_string_lossy(),
-        vec![
+    run_kotlin_script(
+        "seal_for_rust.kts",
+        &[
             config_path.to_string_lossy().into_owned(),
             work.to_string_lossy().into_owned(),
             token.to_owned(),
         ],
-        &uniffi_bindgen::bindings::RunScriptOptions::default(),
     )?;
 
     let terminal = PublicKey::from_pem(&fs::read_to_string(work.join("terminal_public.pem"))?)?;

@@ -4,7 +4,8 @@
 # Installs Debian's `postgresql` when it is missing, starts a cluster of its own in a
 # temporary directory (its own port, chosen free at run time, and socket directory,
 # listening on 127.0.0.1 only), gives its URL to the tests in ELECTIE_TEST_POSTGRES_URL
-# and stops it when done, whatever happens. Extra arguments go to `cargo test`.
+# and stops it when done, whatever happens. Extra arguments go to `cargo test`; without
+# `-p`/`--package`/`--workspace` among them, the tests are electie-server's.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
@@ -29,4 +30,8 @@ runuser -u postgres -- "$bin/pg_ctl" -D "$work/data" -l "$work/server.log" -w \
 
 export ELECTIE_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
 echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (throwaway cluster in $work)"
-cargo test -p electie-server "$@"
+scope=(-p electie-server)
+for arg in "$@"; do
+  case "$arg" in -p | --package | --package=* | --workspace) scope=() ;; esac
+done
+cargo test "${scope[@]}" "$@"

@@ -22,9 +22,16 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import playwright, py
   "$venv/bin/pip" install -q "playwright>=1.40" "pytest>=8"
 fi
 
-cargo build -q -p electie-cli -p electie-server
-export ELECTIE_BIN="$repo/target/debug/electie"
-export ELECTIE_SERVER_BIN="$repo/target/debug/electie-server"
+# ./test.sh passes the binaries its workspace tests built (a `cargo build -p` here would
+# build them again with other features); run alone, this builds them.
+if [ -z "${ELECTIE_BIN:-}" ] || [ -z "${ELECTIE_SERVER_BIN:-}" ]; then
+  cargo build -q -p electie-cli -p electie-server
+  export ELECTIE_BIN="$repo/target/debug/electie"
+  export ELECTIE_SERVER_BIN="$repo/target/debug/electie-server"
+fi
+for binary in "$ELECTIE_BIN" "$ELECTIE_SERVER_BIN"; do
+  [ -x "$binary" ] || { echo "run.sh: $binary is missing" >&2; exit 1; }
+done
 # no browser download, ever: the tests launch /usr/bin/chromium by path
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 mkdir -p "$repo/target/results-page"
