@@ -117,6 +117,7 @@ async fn votes_per_second_and_sync_throughput() {
         let plaintext = electie_gateway::client::vote_plaintext(token, Some(10), &[1075, 1076]);
         payloads.push((terminal.clone(), terminal.seal(&plaintext).unwrap()));
     }
+    let gateway_cpu = cpu_seconds(gateway.child.id());
     let started = Instant::now();
     let mut tasks = Vec::new();
     for chunk in payloads.chunks(votes / TERMINALS) {
@@ -132,6 +133,11 @@ async fn votes_per_second_and_sync_throughput() {
         task.await.unwrap();
     }
     let voting = started.elapsed();
+    let gateway_cpu = cpu_seconds(gateway.child.id()) - gateway_cpu;
+    eprintln!(
+        "the gateway process used {gateway_cpu:.2} CPU seconds for them: {:.0} votes per CPU second (what one core would take alone)",
+        votes as f64 / gateway_cpu
+    );
     eprintln!(
         "gateway accepted {} votes from {TERMINALS} terminals in {:.2} s: {:.0} votes/s (durable commits)",
         votes,
@@ -139,6 +145,8 @@ async fn votes_per_second_and_sync_throughput() {
         votes as f64 / voting.as_secs_f64()
     );
 
+    let server_cpu = cpu_seconds(server.id());
+    let gateway_cpu = cpu_seconds(gateway.child.id());
     let started = Instant::now();
     let answer = client
         .post(format!("{base}/synchronization-service-api/synchronize"))
@@ -155,6 +163,11 @@ async fn votes_per_second_and_sync_throughput() {
         .await
         .unwrap();
     let sync = started.elapsed();
+    eprintln!(
+        "sync CPU: gateway {:.2} s, server {:.2} s",
+        cpu_seconds(gateway.child.id()) - gateway_cpu,
+        cpu_seconds(server.id()) - server_cpu
+    );
     assert_eq!(stats["statistics"]["syncronized_count"], votes, "{stats}");
     eprintln!(
         "synchronized {} votes to the server in {:.2} s: {:.0} votes/s (sealed, sent in batches of {}, opened and stored by the server)",
@@ -165,4 +178,30 @@ async fn votes_per_second_and_sync_throughput() {
     );
     let _ = server.kill();
     let _ = server.wait();
+}
+
+/// User plus system CPU seconds a process has used (`/proc/PID/stat`, clock ticks of
+/// `getconf CLK_TCK`).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    let per_second: f64 = String::from_utf8(
+        std::process::Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .parse()
+    .unwrap();
+    ticks / per_second
 }

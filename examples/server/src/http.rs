@@ -169,7 +169,12 @@ async fn sync_state(
         return Err(not_found_place());
     }
     let place = state.place(place_id);
-    let place = place.lock().await.clone();
+    let place = {
+        let mut place = place.lock().await;
+        // As stored: another instance on the same database may have moved it on.
+        state.refresh_place(place_id, &mut place).await?;
+        place.clone()
+    };
     Ok(tagged(
         Json(json!({
             "polling_place_id": place_id,

@@ -19,8 +19,9 @@
 //! 7. after the commit, and only then, the tokens and the tally in memory (in log
 //!    position order, see [`crate::state`]).
 //!
-//! The polling place's sync state is read from the database under the lock first: a
-//! PostgreSQL database may be shared by several server instances. A write refused
+//! A batch that does not continue the polling place's sync state as this instance
+//! knows it is judged on the state read from the database (a database may be shared
+//! by several server instances), and a write refused
 //! because another instance moved the state on, closed the polling place, or stored
 //! one of the batch's tokens is judged again against the stored state and log, so
 //! every instance answers as a single one would.
@@ -382,13 +383,22 @@ pub async fn ingest(
     }
     let place_lock = state.place(place_id);
     let mut place = place_lock.lock().await;
-    state.refresh_place(place_id, &mut place).await?;
     if place.closed {
         return Err(closed_error());
     }
     let count = request.votes.len() as u64;
     if let Some((first, head)) = &request.sync {
         let last = first + count - 1;
+        if *first != place.last_seqno as u64 + 1 {
+            // Not the next batch by what this instance knows: another instance on the
+            // same database may have stored more, so decide on the stored state. (When
+            // it is the next one here but not in the database, the write is refused and
+            // judged again below.)
+            state.refresh_place(place_id, &mut place).await?;
+            if place.closed {
+                return Err(closed_error());
+            }
+        }
         let stored_last = place.last_seqno as u64;
         if last <= stored_last {
             return resend(&state, place_id, *first, last, head, mode, &place).await;

@@ -5,8 +5,8 @@
 //! - per polling place: the sync state and a lock that serializes its batches, so
 //!   that the check of rule 9 and the insert of a batch's tokens cannot interleave
 //!   with another batch of the same polling place; the state is read again from the
-//!   database under the lock before each batch or close (another server instance on
-//!   the same database may have moved it);
+//!   database under the lock for `sync-state`, a close, and a batch that does not
+//!   continue it (another server instance on the same database may have moved it);
 //! - the tokens stored (rule 9) and the tally: a fold over the accepted votes of the
 //!   log.
 //!
@@ -205,6 +205,9 @@ impl AppState {
             if let Err(error) = self.count_ballots(&mut tally, &page) {
                 fault.get_or_insert(error);
             }
+            if (page.len() as i64) < FOLD_PAGE {
+                break;
+            }
         }
         *write(&self.tally) = tally;
         *lock(&self.fault) = fault.clone();
@@ -247,6 +250,9 @@ impl AppState {
                 self.set_fault(fault);
             }
             fold.cursor = cursor;
+            if (page.len() as i64) < FOLD_PAGE {
+                break;
+            }
         }
         fold.cursor = (head, i64::MAX);
         fold.pending = fold.pending.split_off(&(head + 1));

@@ -41,6 +41,10 @@ struct Round {
     p50: Duration,
     p99: Duration,
     errors: usize,
+    /// Accepted votes per CPU second of the server process (load-independent).
+    per_cpu_second: f64,
+    /// The library's opens per CPU second of the opening threads.
+    open_per_cpu_second: f64,
 }
 
 async fn one_round(
@@ -94,8 +98,10 @@ async fn one_round(
         .build()
         .unwrap();
     let started = Instant::now();
+    let own_cpu = cpu_seconds(std::process::id());
     let opened = pool.install(|| opener.open_batch(&all_sealed));
     let open_rate = opened.len() as f64 / started.elapsed().as_secs_f64();
+    let open_per_cpu_second = opened.len() as f64 / (cpu_seconds(std::process::id()) - own_cpu);
     assert!(opened.iter().all(Result::is_ok));
 
     let server = installation.start(&[]);
@@ -103,6 +109,7 @@ async fn one_round(
         .timeout(Duration::from_secs(60))
         .build()
         .unwrap();
+    let server_cpu = cpu_seconds(server.pid());
     let started = Instant::now();
     let tasks: Vec<_> = plans
         .into_iter()
@@ -142,6 +149,7 @@ async fn one_round(
         errors += task_errors;
     }
     let elapsed = started.elapsed();
+    let server_cpu = cpu_seconds(server.pid()) - server_cpu;
     latencies.sort();
     let stored = accepted_rows_total(&installation).await;
     Round {
@@ -150,7 +158,35 @@ async fn one_round(
         p50: percentile(&latencies, 0.5),
         p99: percentile(&latencies, 0.99),
         errors,
+        per_cpu_second: stored as f64 / server_cpu,
+        open_per_cpu_second,
     }
+}
+
+/// User plus system CPU seconds a process has used (`/proc/PID/stat`, clock ticks of
+/// `getconf CLK_TCK`).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    let per_second: f64 = String::from_utf8(
+        std::process::Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .parse()
+    .unwrap();
+    ticks / per_second
 }
 
 async fn accepted_rows_total(installation: &Installation) -> usize {
@@ -185,12 +221,14 @@ async fn load_run_against_the_library_open_rate() {
                 };
                 let result = one_round(db, votes, gateways, batch_size, round).await;
                 println!(
-                    "  round {round}: server {:.0} votes/s, library open {:.0} votes/s, p50 {:.1} ms, p99 {:.1} ms, errors {}",
+                    "  round {round}: server {:.0} votes/s, library open {:.0} votes/s, p50 {:.1} ms, p99 {:.1} ms, errors {}; per CPU second: server {:.0} votes, library {:.0} opens",
                     result.server_rate,
                     result.open_rate,
                     result.p50.as_secs_f64() * 1000.0,
                     result.p99.as_secs_f64() * 1000.0,
-                    result.errors
+                    result.errors,
+                    result.per_cpu_second,
+                    result.open_per_cpu_second
                 );
                 server_rates.push(result.server_rate);
                 open_rates.push(result.open_rate);
