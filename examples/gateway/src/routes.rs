@@ -248,11 +248,10 @@ async fn vote(
     JsonBody(request): JsonBody<TerminalRequest>,
 ) -> ApiResult {
     let config = state.require_config()?;
+    // Checked again where the vote is stored (the election may end meanwhile); this
+    // first check spares opening votes while voting is closed.
     if !state.store.switch(Switch::Election).await? {
-        return Err(ApiError::detail(
-            StatusCode::CONFLICT,
-            "Election is not running.",
-        ));
+        return Err(election_not_running());
     }
     let object = open_from_terminal(&state, &request).await?;
     let vote = vote_of(object, config.election_id())?;
@@ -275,7 +274,12 @@ async fn vote(
             Ok(Json(Value::Null).into_response())
         }
         Err(CastRefusal::TokenInvalid) => Err(token_invalid()),
+        Err(CastRefusal::ElectionNotRunning) => Err(election_not_running()),
     }
+}
+
+fn election_not_running() -> ApiError {
+    ApiError::detail(StatusCode::CONFLICT, "Election is not running.")
 }
 
 async fn token_validity(

@@ -172,6 +172,8 @@ pub struct SyncCounts {
 pub enum CastRefusal {
     /// The token does not exist or is not active.
     TokenInvalid,
+    /// Voting is not open (it ended while this vote was being opened and checked).
+    ElectionNotRunning,
 }
 
 /// The durable store.
@@ -525,9 +527,15 @@ impl Store {
 
     // ---- votes --------------------------------------------------------------------
 
-    /// In ONE transaction: uses the token (it must be active), gives the vote the next
-    /// sequence number, advances the hash chain, stores the vote. A refusal stores
-    /// nothing and leaves the token as it was.
+    /// In ONE transaction: checks that voting is open, uses the token (it must be
+    /// active), gives the vote the next sequence number, advances the hash chain,
+    /// stores the vote. A refusal stores nothing and leaves the token as it was.
+    ///
+    /// The check of `state_election` is in the transaction (one writer connection) so
+    /// that the end of the election and a vote are ordered: a vote either commits before
+    /// the election ends, and the close includes it, or is refused. Checked only before
+    /// the transaction, a vote opened while `POST /end` and the close ran was stored
+    /// and acknowledged after the close, and never reached the server.
     ///
     /// `signed_json` is `m1`, the vote as the gateway signs it; `genesis` the chain
     /// before the first vote.
@@ -542,6 +550,15 @@ impl Store {
         genesis: &ChainHead,
     ) -> Result<std::result::Result<i64, CastRefusal>> {
         let mut tx = self.writer.begin().await.map_err(Error::Database)?;
+        let running: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+            .bind(keys::STATE_ELECTION)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(Error::Database)?;
+        if running.as_deref() != Some("1") {
+            tx.rollback().await.map_err(Error::Database)?;
+            return Ok(Err(CastRefusal::ElectionNotRunning));
+        }
         let used =
             sqlx::query("UPDATE tokens SET active = 0, used = 1 WHERE token = ? AND active = 1")
                 .bind(&vote.token)

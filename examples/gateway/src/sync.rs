@@ -575,6 +575,16 @@ async fn close_if_ended(
     if !ended {
         return Ok(());
     }
+    // `last_seqno` was read before this run sent its batches; a vote stored after that
+    // and before the election ended is not among them. Votes can no longer be stored
+    // (the election has ended, and the vote's transaction checks that), so the chain
+    // read now is final: close only when it is what the server confirmed, otherwise
+    // the next run sends the rest first.
+    let (stored_last, _) = state.store.chain_state(&config.genesis).await?;
+    if stored_last != last_seqno {
+        state.sync.trigger();
+        return Ok(());
+    }
     let closed_at = crate::time::now_iso();
     let mut plaintext = Object::new();
     plaintext.insert("polling_place_id".into(), state.polling_place_id.into());
