@@ -54,7 +54,7 @@ pub enum WriteReply {
     Done,
     /// A stored text.
     Text(String),
-    /// A batch is in the log at this position (see [`log_head`]).
+    /// A batch is in the log at this position (see the `log_head` table).
     Logged {
         /// The batch's log position.
         position: i64,
