@@ -14,7 +14,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -74,27 +73,9 @@ fn server_bin() -> PathBuf {
 }
 
 fn run_server(args: &[&str], stdin: &str) -> String {
-    let mut child = Command::new(server_bin())
-        .args(args)
-        .env("ELECTIE_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "electie-server {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    let (status, stdout, stderr) = common::run_binary(&server_bin(), args, stdin);
+    assert_eq!(status, 0, "electie-server {args:?}: {stderr}");
+    stdout
 }
 
 struct Server {

@@ -54,7 +54,14 @@ impl Drop for TempDir {
 
 /// Runs `electie-gateway` with arguments and stdin, returning (status, stdout, stderr).
 pub fn run_gateway(args: &[&str], stdin: &str) -> (i32, String, String) {
-    let mut child = Command::new(gateway_bin())
+    run_binary(&gateway_bin(), args, stdin)
+}
+
+/// Runs one of the workspace's binaries (the gateway, or the server the end-to-end
+/// tests start) with arguments and stdin, no `ELECTIE_DATA_DIR` from the caller's
+/// environment and quiet logs; returns (status, stdout, stderr).
+pub fn run_binary(binary: &std::path::Path, args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = Command::new(binary)
         .args(args)
         .env_remove("ELECTIE_DATA_DIR")
         .env("ELECTIE_LOG", "warn")
