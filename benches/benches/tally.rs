@@ -17,11 +17,11 @@ use std::time::Instant;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput};
 use electie_benches::{generate_votes, median, nrsr_2020, nrsr_2020_dir, write_votes_jsonl};
-use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
+use electie_core::{ElectionConfig, PollingPlaceId};
 use electie_tally::TiePolicy;
 use electie_tally::apportion::quota::{QuotaMethod, QuotaRounding};
 use electie_tally::apportion::{DivisorMethod, Method};
-use electie_tally::count::{CirclePolicy, Counter, Tally};
+use electie_tally::count::{Ballots, CirclePolicy, Counter, Tally};
 use electie_tally::preset::SlovakElection;
 use electie_tally::threshold::Contender;
 
@@ -29,22 +29,11 @@ const VOTES: usize = 10_000_000;
 const CHUNK: usize = 1_000_000;
 const BATCH: usize = 1_000;
 
-/// One polling place's batch of decoded votes, without tokens, stored by column
-/// (what counting reads; about 30 bytes per vote).
+/// One polling place's batch of decoded votes, without tokens, stored by column as
+/// counting reads them (about 30 bytes per vote).
 struct Batch {
     place: PollingPlaceId,
-    parties: Vec<Option<PartyId>>,
-    offsets: Vec<u32>,
-    candidates: Vec<CandidateId>,
-}
-
-impl Batch {
-    fn votes(&self) -> impl Iterator<Item = (Option<PartyId>, &[CandidateId])> + '_ {
-        self.parties.iter().enumerate().map(|(i, &party)| {
-            let (from, to) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
-            (party, &self.candidates[from..to])
-        })
-    }
+    ballots: Ballots,
 }
 
 fn batches(config: &ElectionConfig, jsonl: &std::path::Path) -> Vec<Batch> {
@@ -57,18 +46,13 @@ fn batches(config: &ElectionConfig, jsonl: &std::path::Path) -> Vec<Batch> {
             panic!("cannot write the votes for the Python baseline: {error}");
         }
         for group in cast.chunks(BATCH) {
-            let mut batch = Batch {
+            all.push(Batch {
                 place: group[0].polling_place,
-                parties: Vec::with_capacity(group.len()),
-                offsets: vec![0],
-                candidates: Vec::new(),
-            };
-            for c in group {
-                batch.parties.push(c.vote.party_id);
-                batch.candidates.extend_from_slice(&c.vote.candidate_ids);
-                batch.offsets.push(batch.candidates.len() as u32);
-            }
-            all.push(batch);
+                ballots: group
+                    .iter()
+                    .map(|c| (c.vote.party_id, c.vote.candidate_ids.as_slice()))
+                    .collect(),
+            });
         }
     }
     all
@@ -80,7 +64,14 @@ fn batches(config: &ElectionConfig, jsonl: &std::path::Path) -> Vec<Batch> {
 fn count_into(tally: &mut Tally, config: &ElectionConfig, batches: &[Batch]) {
     for batch in batches {
         // generated votes are valid: an error here would be a bug in the bench
-        let _ = tally.add_batch(config, batch.place, batch.votes());
+        let _ = tally.add_ballots(config, batch.place, &batch.ballots);
+    }
+}
+
+/// The same count through the per-vote iterator of `Tally::add_batch`.
+fn count_by_iterator(tally: &mut Tally, config: &ElectionConfig, batches: &[Batch]) {
+    for batch in batches {
+        let _ = tally.add_batch(config, batch.place, batch.ballots.iter());
     }
 }
 
@@ -92,7 +83,7 @@ fn count_all(config: &ElectionConfig, batches: &[Batch]) -> Tally {
 
 fn count_one_by_one(tally: &mut Tally, config: &ElectionConfig, batches: &[Batch]) {
     for batch in batches {
-        for (party, candidates) in batch.votes() {
+        for (party, candidates) in batch.ballots.iter() {
             let _ = tally.add(config, batch.place, party, candidates);
         }
     }
@@ -102,7 +93,7 @@ fn validate_count_into(tally: &mut Tally, counter: &Counter<'_>, batches: &[Batc
     let mut rejected = 0;
     for batch in batches {
         if let Err(fault) =
-            counter.count_batch(tally, batch.place, batch.votes(), |_, _| rejected += 1)
+            counter.count_ballots(tally, batch.place, &batch.ballots, |_, _| rejected += 1)
         {
             panic!("counting generated votes failed: {fault}");
         }
@@ -207,6 +198,9 @@ fn main() {
     let mut tally = count_all(&config, &votes);
     group.bench_function("10M votes, one core", |b| {
         b.iter(|| count_into(&mut tally, &config, black_box(&votes)))
+    });
+    group.bench_function("10M votes through add_batch's iterator, one core", |b| {
+        b.iter(|| count_by_iterator(&mut tally, &config, black_box(&votes)))
     });
     group.bench_function("10M votes one by one (Tally::add), one core", |b| {
         b.iter(|| count_one_by_one(&mut tally, &config, black_box(&votes)))

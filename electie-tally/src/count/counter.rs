@@ -6,7 +6,8 @@ use electie_core::{
     PollingPlaceIndex,
 };
 
-use super::{CirclePolicy, Tally};
+use super::tally::Judgement;
+use super::{Ballots, CirclePolicy, Tally};
 use crate::error::{Error, Result};
 
 /// Validates and counts votes against one configuration, reusing
@@ -188,6 +189,80 @@ impl<'config> Counter<'config> {
         match fault {
             Some(fault) => Err(fault),
             None => folded.map(|()| counted),
+        }
+    }
+
+    /// Checks and counts a batch of decoded votes from one polling place given by
+    /// column: what [`Counter::count_batch`] does, with the same verdicts, reasons,
+    /// counts and faults, in two flat passes (see [`Ballots`]). The votes that break
+    /// a rule are judged one by one by [`Validator::check_ballot`], as in
+    /// `count_batch`; a batch the flat passes cannot settle (a counter passing
+    /// `u32::MAX`, a disagreement with validation, an unknown polling place) is counted
+    /// by `count_batch` itself.
+    ///
+    /// ```
+    /// # let nrsr_2020 = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/nrsr_2020");
+    /// use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
+    /// use electie_tally::count::{Ballots, CirclePolicy, Counter, Tally};
+    /// let config = ElectionConfig::load(nrsr_2020)?;
+    /// let counter = Counter::new(&config, CirclePolicy::Reject);
+    /// let mut ballots = Ballots::new();
+    /// ballots.push(Some(PartyId(10)), &[CandidateId(1075)]);
+    /// ballots.push(Some(PartyId(10)), &[CandidateId(0)]);
+    /// let mut tally = Tally::new(&config);
+    /// let mut reasons = Vec::new();
+    /// let counted = counter.count_ballots(&mut tally, PollingPlaceId(7), &ballots, |i, why| reasons.push((i, why.to_string())))?;
+    /// assert_eq!(counted, 1);
+    /// assert_eq!(reasons, [(1, "Invalid candidates ids - candidate |0| is not in party |10|".to_owned())]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Counter::count_batch`].
+    pub fn count_ballots(
+        &self,
+        tally: &mut Tally,
+        place: PollingPlaceId,
+        ballots: &Ballots,
+        mut on_reject: impl FnMut(usize, Rejection),
+    ) -> Result<usize> {
+        let Some(p) = self.config.polling_place_index(place) else {
+            return self.count_batch(tally, place, ballots.iter(), on_reject);
+        };
+        let mut rejections = Vec::new();
+        let judge = |vote: usize| {
+            let Some((party, ids)) = ballots.get(vote) else {
+                return Judgement::VoteByVote;
+            };
+            match self.validator.check_ballot(party, ids) {
+                Err(Rejection::TooManyCandidates { .. })
+                    if self.circles == CirclePolicy::IgnorePreferences && party.is_some() =>
+                {
+                    match self.validator.check_ballot(party, &[]) {
+                        Ok(()) => Judgement::PartyOnly,
+                        Err(rejection) => {
+                            rejections.push((vote, rejection));
+                            Judgement::Refuse
+                        }
+                    }
+                }
+                Err(rejection) => {
+                    rejections.push((vote, rejection));
+                    Judgement::Refuse
+                }
+                // the flat pass refused a vote validation accepts: let count_batch
+                // report the disagreement
+                Ok(()) => Judgement::VoteByVote,
+            }
+        };
+        match tally.count_columns::<true>(self.config, p.get(), ballots, judge) {
+            None => self.count_batch(tally, place, ballots.iter(), on_reject),
+            Some((counted, folded)) => {
+                for (vote, rejection) in rejections {
+                    on_reject(vote, rejection);
+                }
+                folded.map(|()| counted)
+            }
         }
     }
 

@@ -11,8 +11,18 @@
 //! polling places.
 //!
 //! Counting a batch from one polling place writes its preferential votes into a dense
-//! working row of one place (4 bytes per candidate, in cache) and folds the row into
-//! the place's sparse counts when the batch ends: one sorted merge per batch.
+//! working row of one place (4 bytes per candidate, in cache), marking each counter
+//! touched in a bitmap, and folds the row into the place's sparse counts when the
+//! batch ends: the marks give the touched candidates in order without sorting; the
+//! place's list is scattered into the row and gathered back with the batch, or, when
+//! the place already holds many more candidates than the batch touched, merged.
+//!
+//! A batch given by column ([`Ballots`]) is counted in two flat passes, one over the
+//! votes and one over all their candidates, whose work does not depend on how many
+//! candidates each vote circles ([`Tally::add_ballots`], and with validation
+//! [`Counter::count_ballots`]); the votes that break a rule are then judged one by
+//! one. The per-vote iterator APIs ([`Tally::add_batch`], [`Counter::count_batch`])
+//! count the same and are the reference the column path is tested against.
 //!
 //! Counters are `u32` per polling place (a polling place has a few thousand voters);
 //! totals are summed in `u64`. A tally is a commutative monoid: [`Tally::merge`] is
@@ -26,10 +36,12 @@
 //! path disagreeing with validation) is an [`Error`](crate::Error), and a count that
 //! meets one stops instead of going on with a lower total.
 
+mod ballots;
 mod counter;
 mod sparse;
 mod tally;
 
+pub use ballots::Ballots;
 pub use counter::Counter;
 pub use tally::Tally;
 

@@ -79,6 +79,13 @@ impl SparseCounts {
         }
     }
 
+    /// Replaces the counts with `entries` (sorted, distinct, positive), keeping this
+    /// list's own allocation (grown as needed) rather than taking the caller's.
+    pub(crate) fn replace_with(&mut self, entries: &[(u32, u32)]) {
+        self.entries.clear();
+        self.entries.extend_from_slice(entries);
+    }
+
     /// Bytes held on the heap.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.entries.capacity() * std::mem::size_of::<(u32, u32)>()

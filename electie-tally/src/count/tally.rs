@@ -5,6 +5,7 @@ use electie_core::{
     PollingPlaceIndex,
 };
 
+use super::Ballots;
 use super::sparse::SparseCounts;
 use crate::error::{Error, Result};
 
@@ -40,22 +41,30 @@ impl PartialEq for Tally {
 
 impl Eq for Tally {}
 
-/// The counting thread's working row for one polling place at a time: a batch's
-/// preferential votes are counted densely here (one row of `u32`, a few KiB, that
-/// stays in cache) and folded into the place's sparse counts when the batch ends.
-/// All zero between batches.
+/// The counting thread's working state for one polling place at a time: a batch's
+/// preferential votes are counted densely here (one row of `u32`, about 11 KiB for
+/// NR SR 2020, that stays in cache) and folded into the place's sparse counts when the
+/// batch ends. Row and marks are all zero between batches.
 #[derive(Debug, Default)]
 pub(super) struct Scratch {
+    /// One counter per candidate (dense index), then one for ids the configuration
+    /// does not have (counted into by the flat pass, always taken back).
     row: Vec<u32>,
-    /// Candidates whose row counter went from 0 to 1 in this batch (a counter taken
-    /// back to 0 stays listed and is skipped when folding): the first
-    /// `touched_count` slots, written without a branch on whether the counter was
-    /// zero (a branch the processor mispredicts often). `touched_count` past the
-    /// slots (candidates taken back and counted again many times) means "read the
-    /// whole row".
-    touched: Vec<u32>,
-    touched_count: usize,
-    adds: Vec<(u32, u32)>,
+    /// One bit per slot of `row` counted into during this batch: folding visits the
+    /// marked slots in candidate order without sorting, and without a branch per vote
+    /// on whether the counter was zero (a branch the processor mispredicts often).
+    marks: Vec<u64>,
+    /// The flat pass's party votes: one slot per party, then blank, then unknown.
+    party_row: Vec<u32>,
+    /// Per `row` slot, the last vote (`epoch` + its position) that circled it: rule 5
+    /// (no candidate twice on one vote) checked in the flat pass.
+    last_vote: Vec<u32>,
+    epoch: u32,
+    /// Per vote of the batch: its party slot, and whether it broke a checked rule.
+    vote_party: Vec<u32>,
+    vote_bad: Vec<u8>,
+    /// The marked counters gathered in candidate order.
+    entries: Vec<(u32, u32)>,
 }
 
 impl Clone for Scratch {
@@ -65,23 +74,119 @@ impl Clone for Scratch {
     }
 }
 
+/// When a place already holds more than this many times the candidates a batch
+/// touched, the batch is merged into its sorted list; otherwise the list is scattered
+/// into the working row and gathered back with the batch (no branch per entry).
+const SCATTER_RATIO: usize = 8;
+
+/// A vote that broke a rule in [`Tally::count_columns`], as the caller judges it.
+pub(super) enum Judgement {
+    /// Not counted at all.
+    Refuse,
+    /// Counted for its party, its preferential votes ignored.
+    PartyOnly,
+    /// Something the flat pass cannot settle: the batch is to be counted vote by vote.
+    VoteByVote,
+}
+
 impl Scratch {
+    /// Sizes the working state for a tally of this shape (once per shape).
+    fn fit(&mut self, parties: usize, candidates: usize) {
+        if self.row.len() != candidates + 1 || self.party_row.len() != parties + 2 {
+            *self = Self {
+                row: vec![0; candidates + 1],
+                marks: vec![0; (candidates + 1).div_ceil(64)],
+                party_row: vec![0; parties + 2],
+                last_vote: vec![u32::MAX; candidates + 1],
+                ..Self::default()
+            };
+        }
+    }
+
     /// Counts one preferential vote for `candidate` (a valid dense index).
     #[inline]
     pub(super) fn add(&mut self, candidate: usize) {
-        let slot = &mut self.row[candidate];
-        let new = *slot == 0;
-        *slot = slot.wrapping_add(1);
-        if let Some(touched) = self.touched.get_mut(self.touched_count) {
-            *touched = candidate as u32;
-        }
-        self.touched_count += usize::from(new);
+        self.row[candidate] = self.row[candidate].wrapping_add(1);
+        self.marks[candidate / 64] |= 1 << (candidate % 64);
     }
 
     /// Takes back one preferential vote counted by [`Scratch::add`] in this batch.
     #[inline]
     pub(super) fn take_back(&mut self, candidate: usize) {
         self.row[candidate] = self.row[candidate].wrapping_sub(1);
+    }
+
+    /// Moves the marked non-zero counters, in candidate order, into `entries`, and
+    /// leaves row and marks zero.
+    fn gather(&mut self) {
+        let Self {
+            row,
+            marks,
+            entries,
+            ..
+        } = self;
+        entries.clear();
+        for (word, bits) in marks.iter_mut().enumerate() {
+            let mut bits = std::mem::take(bits);
+            while bits != 0 {
+                let candidate = word * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let votes = std::mem::take(&mut row[candidate]);
+                // zero only for a vote taken back: rare, so well predicted
+                if votes != 0 {
+                    // a row slot index fits u32: `with_shape` requires it
+                    entries.push((candidate as u32, votes));
+                }
+            }
+        }
+    }
+
+    /// Forgets the batch: row, marks and party row zero again.
+    fn discard(&mut self) {
+        self.gather();
+        self.entries.clear();
+        self.party_row.fill(0);
+    }
+
+    /// Folds the batch's preferential votes into `counts` and leaves the row zero.
+    ///
+    /// # Errors
+    /// [`Error::CounterOverflow`] when a count would pass `u32::MAX`; `counts` is then
+    /// left as it was.
+    fn fold_into(&mut self, counts: &mut SparseCounts) -> Result<()> {
+        // the slot of unknown ids is always taken back to zero before folding
+        let unknown = self.row.len() - 1;
+        self.row[unknown] = 0;
+        self.marks[unknown / 64] &= !(1 << (unknown % 64));
+        let touched: usize = self.marks.iter().map(|w| w.count_ones() as usize).sum();
+        if touched == 0 {
+            return Ok(());
+        }
+        if counts.entries().len() > touched * SCATTER_RATIO {
+            self.gather();
+            let new = counts.plan(&self.entries).ok_or(Error::CounterOverflow)?;
+            counts.apply(&self.entries, new);
+            return Ok(());
+        }
+        let mut overflow = false;
+        for &(candidate, votes) in counts.entries() {
+            let slot = &mut self.row[candidate as usize];
+            let (sum, over) = slot.overflowing_add(votes);
+            *slot = sum;
+            overflow |= over;
+            self.marks[candidate as usize / 64] |= 1 << (candidate % 64);
+        }
+        if overflow {
+            for &(candidate, votes) in counts.entries() {
+                let slot = &mut self.row[candidate as usize];
+                *slot = slot.wrapping_sub(votes);
+            }
+            self.gather();
+            return Err(Error::CounterOverflow);
+        }
+        self.gather();
+        counts.replace_with(&self.entries);
+        Ok(())
     }
 }
 
@@ -108,38 +213,7 @@ impl PlaceRows<'_> {
         if something_counted {
             *self.counted |= self.counted_bit;
         }
-        let Scratch {
-            row,
-            touched,
-            touched_count,
-            adds,
-        } = self.scratch;
-        adds.clear();
-        let count = std::mem::take(touched_count);
-        if count == 0 {
-            return Ok(());
-        }
-        // Sorting a few touched candidates beats scanning the row; a batch that
-        // touched many reads the row in order instead.
-        if count * 16 < row.len() {
-            let touched = &mut touched[..count];
-            touched.sort_unstable();
-            for &c in touched.iter() {
-                let votes = std::mem::take(&mut row[c as usize]);
-                if votes != 0 {
-                    adds.push((c, votes));
-                }
-            }
-        } else {
-            for (c, slot) in row.iter_mut().enumerate() {
-                if *slot != 0 {
-                    adds.push((c as u32, std::mem::take(slot)));
-                }
-            }
-        }
-        let new = self.candidates.plan(adds).ok_or(Error::CounterOverflow)?;
-        self.candidates.apply(adds, new);
-        Ok(())
+        self.scratch.fold_into(self.candidates)
     }
 }
 
@@ -199,10 +273,7 @@ impl Tally {
 
     /// The rows of polling place `place` (a valid dense index) for counting a batch.
     pub(super) fn place_rows(&mut self, place: usize) -> PlaceRows<'_> {
-        if self.scratch.row.len() != self.candidates {
-            self.scratch.row = vec![0; self.candidates];
-            self.scratch.touched = vec![0; self.candidates.div_ceil(16)];
-        }
+        self.scratch.fit(self.parties, self.candidates);
         PlaceRows {
             party: &mut self.party_votes[place * self.parties..(place + 1) * self.parties],
             blank: &mut self.blank_votes[place],
@@ -251,7 +322,7 @@ impl Tally {
         let party_count = self.party_votes[place * self.parties + party]
             .checked_add(1)
             .ok_or(Error::CounterOverflow)?;
-        let adds = &mut self.scratch.adds;
+        let adds = &mut self.scratch.entries;
         adds.clear();
         // indices are below `candidates`, which `with_shape` requires to fit u32
         adds.extend(candidates.iter().map(|&c| (c.get() as u32, 1)));
@@ -288,7 +359,11 @@ impl Tally {
             .ok_or(Error::UnknownPollingPlace(place.0))?;
         let party_index = match party {
             Some(p) => Some(config.party_index(p).ok_or(Error::UnknownParty(p.0))?),
-            None => None,
+            // named by its id here: `add_indexed` would name the candidate's index
+            None => match candidates.first() {
+                Some(c) => return Err(Error::UnknownCandidate(c.0)),
+                None => None,
+            },
         };
         let mut indices = [CandidateIndex(0); 16];
         let mut heap_indices = Vec::new();
@@ -409,6 +484,232 @@ impl Tally {
             (Err(fault), _) | (Ok(()), Some(fault)) => Err((counted, fault)),
             (Ok(()), None) => Ok(counted),
         }
+    }
+
+    /// Counts a batch of accepted votes from one polling place, given by column: what
+    /// [`Tally::add_batch`] does, with the same results and errors, in two flat passes
+    /// (see [`Ballots`]). A batch that names an id this configuration does not have,
+    /// or would take a counter past `u32::MAX`, is counted by [`Tally::add_batch`]
+    /// instead, so partial counts and errors are exactly its own.
+    ///
+    /// ```
+    /// # let nrsr_2020 = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/nrsr_2020");
+    /// use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
+    /// use electie_tally::count::{Ballots, Tally};
+    /// let config = ElectionConfig::load(nrsr_2020)?;
+    /// let mut ballots = Ballots::new();
+    /// ballots.push(Some(PartyId(10)), &[CandidateId(1075)]);
+    /// ballots.push(None, &[]);
+    /// let mut tally = Tally::new(&config);
+    /// assert_eq!(tally.add_ballots(&config, PollingPlaceId(7), &ballots), Ok(2));
+    /// assert_eq!(tally.candidate_totals()[config.candidate_index(CandidateId(1075)).ok_or("1075")?.get()], 1);
+    /// // an unknown party stops the batch there, as add_batch does
+    /// ballots.push(Some(PartyId(99)), &[]);
+    /// assert!(matches!(tally.add_ballots(&config, PollingPlaceId(7), &ballots), Err((2, _))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Tally::add_batch`].
+    pub fn add_ballots(
+        &mut self,
+        config: &ElectionConfig,
+        place: PollingPlaceId,
+        ballots: &Ballots,
+    ) -> std::result::Result<usize, (usize, Error)> {
+        let flat = config
+            .polling_place_index(place)
+            .map(PollingPlaceIndex::get)
+            .and_then(|p| {
+                self.count_columns::<false>(config, p, ballots, |_| Judgement::VoteByVote)
+            });
+        match flat {
+            Some((counted, Ok(()))) => Ok(counted),
+            Some((counted, Err(fault))) => Err((counted, fault)),
+            None => self.add_batch(config, place, ballots.iter()),
+        }
+    }
+
+    /// Counts `ballots` into polling place `place` (a dense index) in two flat passes:
+    /// every vote's party into a batch row, then every candidate into the working row,
+    /// marking the votes that break a rule (with `CHECK`, rules 4–8 of validation on
+    /// the dense indices; without, ids the configuration does not have and blank
+    /// votes with candidates, and any such vote sends the batch vote by vote). Each
+    /// marked vote is handed to `judge`, in order, and taken back as it says.
+    ///
+    /// Returns `None`, with nothing counted, when the batch must be counted vote by
+    /// vote instead: a tally of another shape, a batch of 2^31 votes or more, a vote
+    /// judged [`Judgement::VoteByVote`], or a party or blank counter that would pass
+    /// `u32::MAX`. Otherwise the votes counted and the fold of the preferential votes
+    /// (which fails only on a candidate counter passing `u32::MAX`, leaving the
+    /// place's preferential votes as they were).
+    pub(super) fn count_columns<const CHECK: bool>(
+        &mut self,
+        config: &ElectionConfig,
+        place: usize,
+        ballots: &Ballots,
+        mut judge: impl FnMut(usize) -> Judgement,
+    ) -> Option<(usize, Result<()>)> {
+        let (parties, candidates) = (self.parties, self.candidates);
+        let shape = (
+            config.parties().len(),
+            config.candidates().len(),
+            config.polling_places().len(),
+        );
+        let votes = ballots.len();
+        if shape != self.shape() || place >= self.places || votes >= 1 << 31 {
+            return None;
+        }
+        let scratch = &mut self.scratch;
+        scratch.fit(parties, candidates);
+        // Rule 5's marks: keys epoch + position stay below u32::MAX.
+        if scratch.epoch > u32::MAX - 1 - votes as u32 {
+            scratch.last_vote.fill(u32::MAX);
+            scratch.epoch = 0;
+        }
+        let (blank, unknown_party) = (parties as u32, parties as u32 + 1);
+        let unknown_candidate = candidates as u32;
+        let limit = if CHECK {
+            config.max_candidates()
+        } else {
+            usize::MAX
+        };
+
+        // Votes: party slot, party counted, rules 4, 6 (in part) and 8. (The loops
+        // work on local slices: through `scratch` the compiler would reload every
+        // vector after each store.)
+        scratch.vote_party.resize(votes, 0);
+        scratch.vote_bad.resize(votes, 0);
+        let party_row = &mut scratch.party_row[..];
+        let vote_party = &mut scratch.vote_party[..];
+        let vote_bad = &mut scratch.vote_bad[..];
+        let mut any_bad = false;
+        let mut start = 0;
+        for (position, (((&id, &end), vote_party), vote_bad)) in ballots
+            .party_ids
+            .iter()
+            .zip(&ballots.ends)
+            .zip(vote_party.iter_mut())
+            .zip(vote_bad.iter_mut())
+            .enumerate()
+        {
+            let is_blank = ballots.blank[position / 64] >> (position % 64) & 1 == 1;
+            let known = config
+                .party_index(PartyId(id))
+                .map_or(unknown_party, |p| p.get() as u32);
+            let slot = if is_blank { blank } else { known };
+            let circled = end - start;
+            start = end;
+            let bad = (slot == unknown_party) | (slot == blank && circled != 0) | (circled > limit);
+            party_row[slot as usize] += 1;
+            *vote_party = slot;
+            *vote_bad = u8::from(bad);
+            any_bad |= bad;
+        }
+
+        // Candidates: counted into the working row; unknown ids into its last slot;
+        // with rules, 7 (the vote's party) and 5 (not twice on one vote).
+        let epoch = scratch.epoch;
+        let row = &mut scratch.row[..];
+        let marks = &mut scratch.marks[..];
+        let last_vote = &mut scratch.last_vote[..];
+        let mut count = |id: CandidateId| {
+            let slot = config
+                .candidate_index(id)
+                .map_or(unknown_candidate, |c| c.get() as u32) as usize;
+            row[slot] = row[slot].wrapping_add(1);
+            marks[slot / 64] |= 1 << (slot % 64);
+            slot
+        };
+        if CHECK {
+            for (&id, &vote) in ballots.candidates.iter().zip(&ballots.vote_of_candidate) {
+                let slot = count(id);
+                let of_party = config
+                    .party_of_candidate_index(CandidateIndex(slot))
+                    .map_or(u32::MAX, |p| p.get() as u32);
+                let key = epoch + vote;
+                let bad = (slot as u32 == unknown_candidate)
+                    | (of_party != vote_party[vote as usize])
+                    | (last_vote[slot] == key);
+                last_vote[slot] = key;
+                vote_bad[vote as usize] |= u8::from(bad);
+                any_bad |= bad;
+            }
+        } else {
+            // the positions of votes are not read: any unknown id sends the batch
+            // vote by vote
+            for &id in &ballots.candidates {
+                any_bad |= count(id) as u32 == unknown_candidate;
+            }
+        }
+        scratch.epoch = epoch + votes as u32;
+
+        // The marked votes, taken back as judged.
+        let mut refused = 0;
+        let mut ignored = 0;
+        if any_bad && !CHECK {
+            // without the rules, a vote that breaks one is counted vote by vote, which
+            // stops at it (and `vote_bad` was not kept per candidate)
+            scratch.discard();
+            return None;
+        }
+        if any_bad {
+            for vote in 0..votes {
+                if scratch.vote_bad[vote] == 0 {
+                    continue;
+                }
+                let (judgement, (party, ids)) = match ballots.get(vote) {
+                    Some(ballot) => (judge(vote), ballot),
+                    None => (Judgement::VoteByVote, (None, &[][..])),
+                };
+                let slot = scratch.vote_party[vote];
+                let party_only = matches!(judgement, Judgement::PartyOnly);
+                if matches!(judgement, Judgement::VoteByVote)
+                    || (party_only && (party.is_none() || slot >= blank))
+                {
+                    scratch.discard();
+                    return None;
+                }
+                for &id in ids {
+                    let slot = config
+                        .candidate_index(id)
+                        .map_or(candidates, CandidateIndex::get);
+                    scratch.take_back(slot);
+                }
+                if party_only {
+                    ignored += 1;
+                } else {
+                    scratch.party_row[slot as usize] -= 1;
+                    refused += 1;
+                }
+            }
+        }
+
+        // Party and blank votes into the place's rows, all or (on overflow) none.
+        let row = &mut self.party_votes[place * parties..(place + 1) * parties];
+        let mut overflow = false;
+        for (have, &add) in row.iter().zip(&scratch.party_row) {
+            overflow |= have.checked_add(add).is_none();
+        }
+        overflow |= self.blank_votes[place]
+            .checked_add(scratch.party_row[blank as usize])
+            .is_none();
+        if overflow {
+            scratch.discard();
+            return None;
+        }
+        for (have, add) in row.iter_mut().zip(&mut scratch.party_row) {
+            *have += std::mem::take(add);
+        }
+        self.blank_votes[place] += std::mem::take(&mut scratch.party_row[blank as usize]);
+        scratch.party_row[unknown_party as usize] = 0;
+        let counted = votes - refused;
+        if counted > 0 {
+            self.counted[place / 64] |= 1 << (place % 64);
+        }
+        self.ignored_preferences += ignored;
+        let folded = scratch.fold_into(&mut self.candidate_votes[place]);
+        Some((counted, folded))
     }
 
     /// Adds every count of `other` into `self`, visiting only the polling places where
