@@ -7,6 +7,8 @@ pub mod auth;
 pub mod chain;
 pub mod client;
 pub mod config;
+#[cfg(feature = "crash-points")]
+pub mod crash_points;
 pub mod error;
 pub mod http;
 pub mod identity;

@@ -259,6 +259,8 @@ async fn vote(
         .check_ballot(vote.party_id, &vote.candidate_ids)
         .map_err(|rejection| ApiError::detail(StatusCode::BAD_REQUEST, rejection.to_string()))?;
     let signed_json = electie_core::python_json::dumps(&vote.to_json());
+    #[cfg(feature = "crash-points")]
+    crate::crash_points::pause_point("vote-before-store").await;
     match state
         .store
         .cast_vote(

@@ -323,17 +323,6 @@ async fn seal_votes(
     .map_err(SyncError::Local)
 }
 
-/// Makes the process die at once at a named point when `ELECTIE_CRASH_POINT` names it
-/// (feature `crash-points`, tests only): `sync-before-send` (a batch sealed, not sent),
-/// `sync-after-answer` (the server stored the batch and answered; nothing recorded
-/// here).
-#[cfg(feature = "crash-points")]
-pub fn crash_point(name: &str) {
-    if std::env::var("ELECTIE_CRASH_POINT").as_deref() == Ok(name) {
-        std::process::abort();
-    }
-}
-
 /// Sends votes `from..=to` as one batch.
 async fn send_batch(
     state: &AppState,
@@ -361,7 +350,7 @@ async fn send_batch(
     });
     let url = format!("{}/elections/vote?mode=verdicts", state.server_url);
     #[cfg(feature = "crash-points")]
-    crash_point("sync-before-send");
+    crate::crash_points::crash_point("sync-before-send");
     let response = state
         .http
         .post(&url)
@@ -379,7 +368,7 @@ async fn send_batch(
         200 => {
             let outcomes = verdicts(&answer, from, to)?;
             #[cfg(feature = "crash-points")]
-            crash_point("sync-after-answer");
+            crate::crash_points::crash_point("sync-after-answer");
             Ok(BatchAnswer::Verdicts(outcomes))
         }
         409 => {
@@ -546,6 +535,8 @@ pub async fn run_once(state: &AppState) -> Result<(), SyncError> {
             return Ok(());
         }
         if confirmed == local_last {
+            #[cfg(feature = "crash-points")]
+            crate::crash_points::pause_point("sync-before-close").await;
             close_if_ended(state, &config, local_last, &local_head).await?;
         }
         return Ok(());

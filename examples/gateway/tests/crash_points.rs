@@ -21,99 +21,14 @@ use serde_json::Value;
 
 const VOTES: usize = 5;
 
-/// `electie-server` on 127.0.0.1 with polling place 0 enrolled for `gateway_public`.
-struct Server {
-    child: std::process::Child,
-    base: String,
-    _dir: TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_server(gateway_public: &str) -> Server {
-    let server_bin = gateway_bin().with_file_name("electie-server");
-    let dir = TempDir::new("crash-points-server");
-    let key_file = dir.path().join("gateway.pub");
-    std::fs::write(&key_file, gateway_public).unwrap();
-    let data = dir.path().join("data");
-    let enrolled = std::process::Command::new(&server_bin)
-        .args(["enroll", "--data-dir", data.to_str().unwrap()])
-        .args(["--polling-place", "0", "--gateway-public-key"])
-        .arg(&key_file)
-        .output()
-        .unwrap();
-    assert!(
-        enrolled.status.success(),
-        "{}",
-        String::from_utf8_lossy(&enrolled.stderr)
-    );
-    let mut child = std::process::Command::new(&server_bin)
-        .args(["serve", "--data-dir", data.to_str().unwrap()])
-        .args(["--listen", "127.0.0.1:0"])
-        .env("ELECTIE_LOG", "warn")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (address, _) = wait_until_listening(&mut child, "electie-server");
-    Server {
-        child,
-        base: format!("http://{address}"),
-        _dir: dir,
-    }
-}
-
-async fn server_last_seqno(client: &reqwest::Client, server: &Server) -> Value {
-    let state: Value = client
-        .get(format!(
-            "{}/elections/sync-state?polling_place_id=0",
-            server.base
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    state["last_seqno"].clone()
-}
-
-async fn statistics(client: &reqwest::Client, base: &str) -> Value {
-    client
-        .get(format!("{base}/synchronization-service-api/statistics"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
-async fn configured(client: &reqwest::Client, base: &str) {
-    let ready = eventually(Duration::from_secs(30), || {
-        let (client, base) = (client.clone(), base.to_owned());
-        async move {
-            client
-                .get(format!("{base}/statevector/office_id"))
-                .send()
-                .await
-                .is_ok_and(|response| response.status() == 200)
-        }
-    })
-    .await;
-    assert!(ready, "the gateway got its configuration");
+async fn server_last_seqno(client: &reqwest::Client, server: &EnrolledServer) -> Value {
+    server.sync_state(client).await["last_seqno"].clone()
 }
 
 async fn killed_during_sync(point: &str, stored_at_the_kill: usize) {
     let gateway_dir = TempDir::new("crash-points-gateway");
     let public = prepare_gateway(gateway_dir.path(), 0);
-    let server = start_server(&public);
+    let server = EnrolledServer::start(0, &public);
     let client = http();
     let mut gateway = Gateway::start_with_env(
         gateway_dir.path(),
@@ -123,7 +38,7 @@ async fn killed_during_sync(point: &str, stored_at_the_kill: usize) {
         &[("ELECTIE_CRASH_POINT", point)],
     );
     let base = gateway.base.clone();
-    configured(&client, &base).await;
+    wait_configured(&client, &base).await;
 
     let commission = Commission::login(client.clone(), &base, PIN).await.unwrap();
     commission
@@ -181,14 +96,7 @@ async fn killed_during_sync(point: &str, stored_at_the_kill: usize) {
     assert_eq!(stats["statistics"]["rejected_count"], 0, "{point}");
     assert_eq!(server_last_seqno(&client, &server).await, VOTES, "{point}");
     // Counted once: the server's total is the number cast.
-    let status: Value = client
-        .get(format!("{}/elastic/elections-status", server.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let status = server.elections_status(&client).await;
     assert_eq!(status["data"]["total_votes"], VOTES, "{point}: {status}");
 }
 

@@ -15,7 +15,7 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -58,19 +58,6 @@ fn seed() -> u64 {
 }
 
 // ---- the server process -----------------------------------------------------------------
-
-fn server_bin() -> PathBuf {
-    if let Ok(path) = std::env::var("ELECTIE_SERVER_BIN") {
-        return PathBuf::from(path);
-    }
-    let path = gateway_bin().with_file_name("electie-server");
-    assert!(
-        path.exists(),
-        "{} is missing: build it with `cargo build -p electie-server` (cargo test --workspace does)",
-        path.display()
-    );
-    path
-}
 
 fn run_server(args: &[&str], stdin: &str) -> String {
     let (status, stdout, stderr) = common::run_binary(&server_bin(), args, stdin);
@@ -351,22 +338,6 @@ struct Room {
     terminals: Vec<Terminal>,
     cast: Tally,
     refused: u64,
-}
-
-async fn wait_configured(client: &reqwest::Client, base: &str) {
-    let base = base.to_owned();
-    let ok = eventually(Duration::from_secs(60), || {
-        let (client, base) = (client.clone(), base.clone());
-        async move {
-            client
-                .get(format!("{base}/statevector/office_id"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status() == 200)
-        }
-    })
-    .await;
-    assert!(ok, "gateway {base} never got its configuration");
 }
 
 async fn retry<T, F, Fut>(mut call: F) -> T

@@ -1,5 +1,6 @@
-//! Test harness: gateway processes on 127.0.0.1 with free ports, and a stand-in for the
-//! server's configuration route for the tests that exercise the gateway alone.
+//! Test harness: gateway processes on 127.0.0.1 with free ports, a real `electie-server`
+//! with one polling place enrolled, and a stand-in for the server's configuration route
+//! for the tests that exercise the gateway alone.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
 use std::io::{BufRead, BufReader, Write};
@@ -17,6 +18,21 @@ pub const PIN: &str = "4711-ľščťž";
 
 pub fn gateway_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_electie-gateway"))
+}
+
+/// The `electie-server` binary: `ELECTIE_SERVER_BIN`, or the one beside
+/// `electie-gateway` in the target directory (`cargo test --workspace` builds it).
+pub fn server_bin() -> PathBuf {
+    if let Ok(path) = std::env::var("ELECTIE_SERVER_BIN") {
+        return PathBuf::from(path);
+    }
+    let path = gateway_bin().with_file_name("electie-server");
+    assert!(
+        path.exists(),
+        "{} is missing: build it with `cargo build -p electie-server` (cargo test --workspace does)",
+        path.display()
+    );
+    path
 }
 
 pub fn repo_root() -> PathBuf {
@@ -339,4 +355,162 @@ pub fn wait_until_listening(
         .parse()
         .unwrap();
     (address, log)
+}
+
+/// Waits (60 s at most) until the gateway at `base` has its configuration from the
+/// server.
+pub async fn wait_configured(client: &reqwest::Client, base: &str) {
+    let ready = eventually(Duration::from_secs(60), || {
+        let (client, base) = (client.clone(), base.to_owned());
+        async move {
+            client
+                .get(format!("{base}/statevector/office_id"))
+                .send()
+                .await
+                .is_ok_and(|response| response.status() == 200)
+        }
+    })
+    .await;
+    assert!(ready, "gateway {base} never got its configuration");
+}
+
+/// The gateway's `GET /synchronization-service-api/statistics`.
+pub async fn statistics(client: &reqwest::Client, base: &str) -> Value {
+    client
+        .get(format!("{base}/synchronization-service-api/statistics"))
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// A real `electie-server` on 127.0.0.1 (SQLite in a temporary directory) with one
+/// polling place enrolled for one gateway key; killed on drop.
+pub struct EnrolledServer {
+    pub child: Child,
+    pub base: String,
+    pub polling_place: i64,
+    _dir: TempDir,
+}
+
+impl Drop for EnrolledServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl EnrolledServer {
+    /// `enroll` of `polling_place` for `gateway_public` (PEM), then `serve`.
+    pub fn start(polling_place: i64, gateway_public: &str) -> EnrolledServer {
+        let dir = TempDir::new("server");
+        let key_file = dir.path().join("gateway.pub");
+        std::fs::write(&key_file, gateway_public).unwrap();
+        let data = dir.path().join("data");
+        let data = data.to_str().unwrap();
+        let (status, _, stderr) = run_binary(
+            &server_bin(),
+            &[
+                "enroll",
+                "--data-dir",
+                data,
+                "--polling-place",
+                &polling_place.to_string(),
+                "--gateway-public-key",
+                key_file.to_str().unwrap(),
+            ],
+            "",
+        );
+        assert_eq!(status, 0, "electie-server enroll: {stderr}");
+        let mut child = Command::new(server_bin())
+            .args(["serve", "--data-dir", data, "--listen", "127.0.0.1:0"])
+            .env("ELECTIE_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (address, _) = wait_until_listening(&mut child, "electie-server");
+        EnrolledServer {
+            child,
+            base: format!("http://{address}"),
+            polling_place,
+            _dir: dir,
+        }
+    }
+
+    /// `GET /elections/sync-state` of the enrolled polling place:
+    /// `{"last_seqno", "chain_head", "closed", ...}`.
+    pub async fn sync_state(&self, client: &reqwest::Client) -> Value {
+        client
+            .get(format!(
+                "{}/elections/sync-state?polling_place_id={}",
+                self.base, self.polling_place
+            ))
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// `GET /elastic/elections-status`: `data.total_votes` counts every stored vote.
+    pub async fn elections_status(&self, client: &reqwest::Client) -> Value {
+        client
+            .get(format!("{}/elastic/elections-status", self.base))
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+}
+
+/// A pause point of a gateway built with `crash-points` and started with
+/// `ELECTIE_PAUSE_DIR` = `dir` (see the gateway's `src/crash_points.rs`): armed, the next
+/// task reaching the point waits there until released.
+pub struct PausePoint {
+    dir: PathBuf,
+    name: &'static str,
+}
+
+impl PausePoint {
+    pub fn new(dir: &Path, name: &'static str) -> PausePoint {
+        PausePoint {
+            dir: dir.to_owned(),
+            name,
+        }
+    }
+
+    fn file(&self, suffix: &str) -> PathBuf {
+        self.dir.join(format!("{}.{suffix}", self.name))
+    }
+
+    /// The next task to reach the point stops there.
+    pub fn arm(&self) {
+        let _ = std::fs::remove_file(self.file("reached"));
+        std::fs::write(self.file("armed"), b"").unwrap();
+    }
+
+    /// Waits (30 s at most) until a task stopped at the point.
+    pub async fn wait_reached(&self) {
+        let reached = eventually(Duration::from_secs(30), || {
+            let file = self.file("reached");
+            async move { file.exists() }
+        })
+        .await;
+        assert!(reached, "nothing reached the pause point {}", self.name);
+    }
+
+    /// Lets the stopped task go on.
+    pub fn release(&self) {
+        std::fs::write(self.file("release"), b"").unwrap();
+    }
 }
