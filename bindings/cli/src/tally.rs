@@ -16,9 +16,9 @@ use std::sync::{Arc, Mutex, mpsc};
 use electie_core::decode::tally_line_into;
 use electie_core::lines::{LineBlocks, continued_lines};
 use electie_core::validation::Rejection;
-use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
+use electie_core::{CandidateId, ElectionConfig, PollingPlaceId};
 use electie_tally::coalition::{CoalitionSize, CoalitionSizes};
-use electie_tally::count::{CirclePolicy, Counter, Tally};
+use electie_tally::count::{Ballots, CirclePolicy, Counter, Tally};
 use electie_tally::results::{
     PartyResult, ResultsOptions, Status, party_results, seat_outcome, status,
 };
@@ -313,10 +313,10 @@ struct Part<'c> {
     counter: Counter<'c>,
     tally: Tally,
     rejections: Rejections,
-    /// The pending batch: each vote's party and the end of its candidates in
-    /// `candidates`.
-    pending: Vec<(Option<PartyId>, usize)>,
-    candidates: Vec<CandidateId>,
+    /// The pending batch, by column (what counting reads fastest).
+    pending: Ballots,
+    /// The candidates of the line being read.
+    line_candidates: Vec<CandidateId>,
     pending_place: PollingPlaceId,
 }
 
@@ -329,8 +329,8 @@ impl<'c> Part<'c> {
             counter,
             tally: Tally::new(counter.config()),
             rejections: Rejections::new(),
-            pending: Vec::with_capacity(BATCH),
-            candidates: Vec::with_capacity(4 * BATCH),
+            pending: Ballots::new(),
+            line_candidates: Vec::new(),
             pending_place: PollingPlaceId(0),
         }
     }
@@ -339,25 +339,17 @@ impl<'c> Part<'c> {
         *rejections.entry(rejection.to_string()).or_default() += 1;
     }
 
-    /// Counts the pending batch; candidates read after it (of a line not yet in a
-    /// batch) stay.
+    /// Counts the pending batch.
     fn flush(&mut self) -> Result<(), electie_tally::Error> {
-        if let Some(&(_, batch_end)) = self.pending.last() {
+        if !self.pending.is_empty() {
             let rejections = &mut self.rejections;
-            let candidates = &self.candidates;
-            let mut start = 0;
-            self.counter.count_batch(
+            self.counter.count_ballots(
                 &mut self.tally,
                 self.pending_place,
-                self.pending.iter().map(|&(party, end)| {
-                    let ballot = (party, &candidates[start..end]);
-                    start = end;
-                    ballot
-                }),
+                &self.pending,
                 |_, r| Self::reject(rejections, &r),
             )?;
             self.pending.clear();
-            self.candidates.drain(..batch_end);
         }
         Ok(())
     }
@@ -365,13 +357,14 @@ impl<'c> Part<'c> {
     /// Reads and counts a block of whole lines.
     fn lines(&mut self, block: &[u8]) -> Result<(), electie_tally::Error> {
         for line in continued_lines(block) {
-            match tally_line_into(line, &mut self.candidates) {
+            self.line_candidates.clear();
+            match tally_line_into(line, &mut self.line_candidates) {
                 Ok((place, party)) => {
                     if place != self.pending_place || self.pending.len() >= BATCH {
                         self.flush()?;
                         self.pending_place = place;
                     }
-                    self.pending.push((party, self.candidates.len()));
+                    self.pending.push(party, &self.line_candidates);
                 }
                 Err(error) => {
                     Self::reject(&mut self.rejections, &Rejection::InvalidFormat(error));

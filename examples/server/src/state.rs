@@ -45,7 +45,7 @@ use electie_core::{
 };
 use electie_crypto::{Backend, Opener, PrivateKey, PublicKey};
 use electie_tally::coalition::CoalitionSizes;
-use electie_tally::count::Tally;
+use electie_tally::count::{Ballots, Tally};
 use electie_tally::results::ResultsOptions;
 
 use crate::auth::Tokens;
@@ -112,7 +112,7 @@ struct Fold {
 /// An own committed batch's accepted votes, as counted.
 struct OwnBatch {
     polling_place: PollingPlaceId,
-    votes: Vec<(Option<PartyId>, Vec<CandidateId>)>,
+    votes: Ballots,
 }
 
 /// Rows read from the log at a time when catching up.
@@ -267,15 +267,11 @@ impl AppState {
             let Some(batch) = fold.pending.remove(&next) else {
                 break;
             };
-            let votes = batch
-                .votes
-                .iter()
-                .map(|(party, candidates)| (*party, candidates.as_slice()));
             let counted = count_batch(
                 &self.config,
                 &mut write(&self.tally),
                 batch.polling_place,
-                votes,
+                &batch.votes,
             );
             if let Err(fault) = counted {
                 self.set_fault(fault);
@@ -295,6 +291,8 @@ impl AppState {
     fn count_ballots(&self, tally: &mut Tally, ballots: &[StoredBallot]) -> Result<(), String> {
         let mut fault = None;
         let mut rest = ballots;
+        let mut votes = Ballots::new();
+        let mut candidates = Vec::new();
         while let Some(first) = rest.first() {
             let run = rest
                 .iter()
@@ -303,26 +301,17 @@ impl AppState {
                         && ballot.polling_place_id == first.polling_place_id
                 })
                 .count();
-            let candidates: Vec<Vec<CandidateId>> = rest[..run]
-                .iter()
-                .map(|ballot| {
-                    ballot
-                        .candidate_ids
-                        .iter()
-                        .copied()
-                        .map(CandidateId)
-                        .collect()
-                })
-                .collect();
-            let votes = rest[..run]
-                .iter()
-                .zip(&candidates)
-                .map(|(ballot, ids)| (ballot.party_id.map(PartyId), ids.as_slice()));
+            votes.clear();
+            for ballot in &rest[..run] {
+                candidates.clear();
+                candidates.extend(ballot.candidate_ids.iter().copied().map(CandidateId));
+                votes.push(ballot.party_id.map(PartyId), &candidates);
+            }
             if let Err(error) = count_batch(
                 &self.config,
                 tally,
                 PollingPlaceId(first.polling_place_id),
-                votes,
+                &votes,
             ) {
                 fault.get_or_insert(format!("log position {}: {error}", first.log_position));
             }
@@ -445,7 +434,7 @@ impl AppState {
                 polling_place,
                 votes: accepted
                     .iter()
-                    .map(|vote| (vote.party_id, vote.candidate_ids.clone()))
+                    .map(|vote| (vote.party_id, vote.candidate_ids.as_slice()))
                     .collect(),
             },
         );
@@ -476,11 +465,11 @@ impl AppState {
 
 /// Counts one batch of one polling place; `Err` names the fault (the batch is then
 /// partly counted and the tally must be rebuilt).
-fn count_batch<'v>(
+fn count_batch(
     config: &ElectionConfig,
     tally: &mut Tally,
     polling_place: PollingPlaceId,
-    votes: impl IntoIterator<Item = (Option<PartyId>, &'v [CandidateId])>,
+    votes: &Ballots,
 ) -> Result<(), String> {
     #[cfg(feature = "crash-points")]
     if injected_fold_fault() {
@@ -490,7 +479,7 @@ fn count_batch<'v>(
         ));
     }
     tally
-        .add_batch(config, polling_place, votes)
+        .add_ballots(config, polling_place, votes)
         .map(drop)
         .map_err(|(counted, error)| {
             format!(
