@@ -7,7 +7,7 @@ use electie_core::{
     CandidateId, CandidateIndex, ElectionConfig, PartyId, PartyIndex, PollingPlaceId,
 };
 use electie_tally::Error;
-use electie_tally::count::{CirclePolicy, Counter, Tally};
+use electie_tally::count::{Ballots, CirclePolicy, Counter, Tally};
 use electie_tally::results::{
     LocalityLevel, ResultsOptions, candidate_results, party_results, percentage, py_round,
     results_by_locality, seat_outcome, status,
@@ -509,7 +509,41 @@ fn counter_overflow_is_an_error_not_a_rejection() {
             Err(Error::CounterOverflow)
         );
         assert_eq!(tally, full);
+        // by column: the same fault, no rejection, nothing lowered
+        let ballots: Ballots = batch.into_iter().collect();
+        let mut by_column = full.clone();
+        rejected.clear();
+        let counted = counter.count_ballots(&mut by_column, place, &ballots, |i, r| {
+            rejected.push((i, r))
+        });
+        assert_eq!(counted, Err(Error::CounterOverflow));
+        assert!(rejected.is_empty(), "{rejected:?}");
+        assert!(by_column.total_votes() >= full.total_votes());
+        let mut by_column = full.clone();
+        let mut by_batch = full.clone();
+        assert_eq!(
+            by_column.add_ballots(&config, place, &ballots),
+            by_batch.add_batch(&config, place, ballots.iter())
+        );
+        assert_eq!(by_column, by_batch);
     }
+    // a candidate counter that is full under a party counter that is not (counting
+    // without validation): the party vote counts, the candidate's stays as it was,
+    // and the error says why, by column as by batch
+    let c = config.candidate_index(CandidateId(1075)).unwrap().get();
+    let ballots: Ballots = [(Some(PartyId(3)), &[CandidateId(1075)][..])]
+        .into_iter()
+        .collect();
+    let mut by_column = full.clone();
+    let mut by_batch = full.clone();
+    let column = by_column.add_ballots(&config, PollingPlaceId(0), &ballots);
+    assert_eq!(column, Err((1, Error::CounterOverflow)));
+    assert_eq!(
+        column,
+        by_batch.add_batch(&config, PollingPlaceId(0), ballots.iter())
+    );
+    assert_eq!(by_column, by_batch);
+    assert_eq!(by_column.place_candidate_count(0, c), u32::MAX);
     // merging into a full counter changes nothing and says why
     let mut tally = full.clone();
     let mut one_more = Tally::new(&config);

@@ -168,17 +168,28 @@ impl Scratch {
             counts.apply(&self.entries, new);
             return Ok(());
         }
+        // The place's list is sorted, so its marks are set a word at a time from a
+        // register: setting them one entry at a time in memory would chain every
+        // entry to the previous one's store.
+        let (row, marks) = (&mut self.row[..], &mut self.marks[..]);
         let mut overflow = false;
+        let (mut word, mut bits) = (0, 0u64);
         for &(candidate, votes) in counts.entries() {
-            let slot = &mut self.row[candidate as usize];
+            let slot = &mut row[candidate as usize];
             let (sum, over) = slot.overflowing_add(votes);
             *slot = sum;
             overflow |= over;
-            self.marks[candidate as usize / 64] |= 1 << (candidate % 64);
+            let at = candidate as usize / 64;
+            if at != word {
+                marks[word] |= std::mem::take(&mut bits);
+                word = at;
+            }
+            bits |= 1 << (candidate % 64);
         }
+        marks[word] |= bits;
         if overflow {
             for &(candidate, votes) in counts.entries() {
-                let slot = &mut self.row[candidate as usize];
+                let slot = &mut row[candidate as usize];
                 *slot = slot.wrapping_sub(votes);
             }
             self.gather();
