@@ -187,15 +187,11 @@ impl Scratch {
             bits |= 1 << (candidate % 64);
         }
         marks[word] |= bits;
+        // Gathering zeroes the row either way; on overflow the place keeps its list.
+        self.gather();
         if overflow {
-            for &(candidate, votes) in counts.entries() {
-                let slot = &mut row[candidate as usize];
-                *slot = slot.wrapping_sub(votes);
-            }
-            self.gather();
             return Err(Error::CounterOverflow);
         }
-        self.gather();
         counts.replace_with(&self.entries);
         Ok(())
     }
