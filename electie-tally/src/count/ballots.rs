@@ -40,6 +40,11 @@ pub struct Ballots {
     /// The position of the vote each candidate was circled on (saturating at
     /// `u32::MAX`: a batch that long is counted vote by vote).
     pub(super) vote_of_candidate: Vec<u32>,
+    /// The most candidates one vote circles: rule 4 is checked vote by vote only
+    /// when this passes the limit.
+    pub(super) most_circled: usize,
+    /// Whether a blank vote circles candidates.
+    pub(super) blank_with_candidates: bool,
 }
 
 impl Ballots {
@@ -59,6 +64,8 @@ impl Ballots {
             *words |= u64::from(party.is_none()) << (position % 64);
         }
         self.party_ids.push(party.map_or(0, |p| p.0));
+        self.most_circled = self.most_circled.max(candidates.len());
+        self.blank_with_candidates |= party.is_none() && !candidates.is_empty();
         self.candidates.extend_from_slice(candidates);
         self.vote_of_candidate
             .resize(self.vote_of_candidate.len() + candidates.len(), vote);
@@ -72,6 +79,8 @@ impl Ballots {
         self.ends.clear();
         self.candidates.clear();
         self.vote_of_candidate.clear();
+        self.most_circled = 0;
+        self.blank_with_candidates = false;
     }
 
     /// How many votes.

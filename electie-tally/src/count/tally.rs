@@ -582,7 +582,7 @@ impl Tally {
             usize::MAX
         };
 
-        // Votes: party slot, party counted, rules 4, 6 (in part) and 8. (The loops
+        // Votes: party slot, party counted, rule 8 (and 4, 6 as said below). (The loops
         // work on local slices: through `scratch` the compiler would reload every
         // vector after each store.)
         scratch.vote_party.resize(votes, 0);
@@ -590,12 +590,12 @@ impl Tally {
         let party_row = &mut scratch.party_row[..];
         let vote_party = &mut scratch.vote_party[..];
         let vote_bad = &mut scratch.vote_bad[..];
-        let mut any_bad = false;
-        let mut start = 0;
-        for (position, (((&id, &end), vote_party), vote_bad)) in ballots
+        // A blank vote with candidates breaks rule 6; with the rules checked, the
+        // candidate pass finds it (no candidate is of the blank slot's party).
+        let mut any_bad = !CHECK && ballots.blank_with_candidates;
+        for (position, ((&id, vote_party), vote_bad)) in ballots
             .party_ids
             .iter()
-            .zip(&ballots.ends)
             .zip(vote_party.iter_mut())
             .zip(vote_bad.iter_mut())
             .enumerate()
@@ -605,13 +605,20 @@ impl Tally {
                 .party_index(PartyId(id))
                 .map_or(unknown_party, |p| p.get() as u32);
             let slot = if is_blank { blank } else { known };
-            let circled = end - start;
-            start = end;
-            let bad = (slot == unknown_party) | (slot == blank && circled != 0) | (circled > limit);
+            let bad = slot == unknown_party;
             party_row[slot as usize] += 1;
             *vote_party = slot;
             *vote_bad = u8::from(bad);
             any_bad |= bad;
+        }
+        if ballots.most_circled > limit {
+            // rule 4, vote by vote, only in a batch where some vote breaks it
+            let starts = std::iter::once(0).chain(ballots.ends.iter().copied());
+            for ((start, &end), vote_bad) in starts.zip(&ballots.ends).zip(vote_bad.iter_mut()) {
+                let too_many = end - start > limit;
+                *vote_bad |= u8::from(too_many);
+                any_bad |= too_many;
+            }
         }
 
         // Candidates: counted into the working row; unknown ids into its last slot;
