@@ -79,11 +79,10 @@ impl SparseCounts {
         }
     }
 
-    /// Replaces the counts with `entries` (sorted, distinct, positive), keeping this
-    /// list's own allocation (grown as needed) rather than taking the caller's.
-    pub(crate) fn replace_with(&mut self, entries: &[(u32, u32)]) {
-        self.entries.clear();
-        self.entries.extend_from_slice(entries);
+    /// The list itself, for a caller that rebuilds it whole: it must stay sorted by
+    /// candidate, distinct, every count positive.
+    pub(crate) fn list_mut(&mut self) -> &mut Vec<(u32, u32)> {
+        &mut self.entries
     }
 
     /// Bytes held on the heap.

@@ -126,19 +126,7 @@ impl Scratch {
             ..
         } = self;
         entries.clear();
-        for (word, bits) in marks.iter_mut().enumerate() {
-            let mut bits = std::mem::take(bits);
-            while bits != 0 {
-                let candidate = word * 64 + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                let votes = std::mem::take(&mut row[candidate]);
-                // zero only for a vote taken back: rare, so well predicted
-                if votes != 0 {
-                    // a row slot index fits u32: `with_shape` requires it
-                    entries.push((candidate as u32, votes));
-                }
-            }
-        }
+        gather_into(row, marks, entries);
     }
 
     /// Forgets the batch: row, marks and party row zero again.
@@ -187,13 +175,36 @@ impl Scratch {
             bits |= 1 << (candidate % 64);
         }
         marks[word] |= bits;
-        // Gathering zeroes the row either way; on overflow the place keeps its list.
-        self.gather();
         if overflow {
+            // the place keeps its list; gathering zeroes the row
+            self.gather();
             return Err(Error::CounterOverflow);
         }
-        counts.replace_with(&self.entries);
+        // Every entry of the place is in the row now: gather straight into its list.
+        let list = counts.list_mut();
+        list.clear();
+        gather_into(row, marks, list);
         Ok(())
+    }
+}
+
+/// Appends the marked non-zero counters of `row`, in candidate order, to `out`, and
+/// leaves row and marks zero.
+fn gather_into(row: &mut [u32], marks: &mut [u64], out: &mut Vec<(u32, u32)>) {
+    let touched: usize = marks.iter().map(|w| w.count_ones() as usize).sum();
+    out.reserve(touched);
+    for (word, bits) in marks.iter_mut().enumerate() {
+        let mut bits = std::mem::take(bits);
+        while bits != 0 {
+            let candidate = word * 64 + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let votes = std::mem::take(&mut row[candidate]);
+            // zero only for a vote taken back: rare, so well predicted
+            if votes != 0 {
+                // a row slot index fits u32: `with_shape` requires it
+                out.push((candidate as u32, votes));
+            }
+        }
     }
 }
 
