@@ -67,7 +67,7 @@ async fn killed_during_sync(point: &str, stored_at_the_kill: usize) {
         .send()
         .await;
     assert!(sent.is_err(), "{point}: the gateway dies during the run");
-    let _ = gateway.child.wait();
+    let _ = gateway.process.wait();
     assert_eq!(
         server_last_seqno(&client, &server).await,
         stored_at_the_kill,

@@ -16,7 +16,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -65,15 +65,11 @@ fn run_server(args: &[&str], stdin: &str) -> String {
     stdout
 }
 
-struct Server {
-    child: Child,
-    base: String,
-    address: SocketAddr,
-}
-
-impl Server {
-    fn start(data_dir: &Path) -> Server {
-        let mut child = Command::new(server_bin())
+/// `electie-server serve` on a data directory, started again on the same one after a
+/// kill.
+fn start_server(data_dir: &Path) -> Service {
+    Service::start(
+        Command::new(server_bin())
             .args([
                 "serve",
                 "--data-dir",
@@ -81,30 +77,9 @@ impl Server {
                 "--listen",
                 "127.0.0.1:0",
             ])
-            .env("ELECTIE_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (address, _log) = wait_until_listening(&mut child, "server");
-        Server {
-            child,
-            base: format!("http://{address}"),
-            address,
-        }
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
+            .env("ELECTIE_LOG", "warn"),
+        "electie-server",
+    )
 }
 
 // ---- a proxy that loses requests and responses ------------------------------------------------
@@ -735,7 +710,7 @@ async fn check_server(server_url: &str, rooms: &[&Room], config: &electie_core::
 
 struct Election {
     server_dir: TempDir,
-    server: Server,
+    server: Service,
     config: electie_core::ElectionConfig,
     prepared: Vec<(i64, TempDir)>,
 }
@@ -759,7 +734,7 @@ fn election() -> Election {
         Room::prepare(0, server_dir.path()),
         Room::prepare(1, server_dir.path()),
     ];
-    let server = Server::start(server_dir.path());
+    let server = start_server(server_dir.path());
     Election {
         server_dir,
         server,
@@ -873,7 +848,7 @@ async fn every_acknowledged_vote_arrives_exactly_once_through_faults() {
     tokio::time::sleep(delay).await;
     election.server.kill();
     tokio::time::sleep(Duration::from_millis(rng.below(1500))).await;
-    election.server = Server::start(election.server_dir.path());
+    election.server = start_server(election.server_dir.path());
     *proxy.upstream.lock().unwrap() = election.server.address;
 
     for index in 0..10 {

@@ -8,10 +8,11 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use common::*;
 use electie_gateway::client::{Commission, Terminal};
+use electie_test_support::cpu_seconds;
 
 const TERMINALS: usize = 8;
 
@@ -23,76 +24,16 @@ async fn votes_per_second_and_sync_throughput() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(2000);
     let votes = votes_wanted - votes_wanted % TERMINALS;
-    let server_bin = gateway_bin().with_file_name("electie-server");
-    let server_dir = TempDir::new("load-server");
     let gateway_dir = TempDir::new("load-gateway");
     let public = prepare_gateway(gateway_dir.path(), 0);
-    let key_file = gateway_dir.path().join("gateway.pub");
-    std::fs::write(&key_file, &public).unwrap();
-    let enrolled = std::process::Command::new(&server_bin)
-        .args([
-            "enroll",
-            "--data-dir",
-            server_dir.path().to_str().unwrap(),
-            "--polling-place",
-            "0",
-            "--gateway-public-key",
-            key_file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        enrolled.status.success(),
-        "{}",
-        String::from_utf8_lossy(&enrolled.stderr)
-    );
-    let mut server = std::process::Command::new(&server_bin)
-        .args([
-            "serve",
-            "--data-dir",
-            server_dir.path().to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .env("ELECTIE_LOG", "warn")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = server.stderr.take().unwrap();
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        use std::io::BufRead;
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if let Some(address) = line.strip_prefix("listening on http://") {
-                let _ = sender.send(address.to_owned());
-            }
-        }
-    });
-    let server_url = format!(
-        "http://{}",
-        receiver.recv_timeout(Duration::from_secs(60)).unwrap()
-    );
+    let server = EnrolledServer::start(0, &public);
+    let server_url = server.base.clone();
 
     // A long interval: the votes stay local until the measured sync.
     let gateway = Gateway::start(gateway_dir.path(), &server_url, "3600");
     let client = http();
     let base = gateway.base.clone();
-    assert!(
-        eventually(Duration::from_secs(30), || {
-            let (client, base) = (client.clone(), base.clone());
-            async move {
-                client
-                    .get(format!("{base}/statevector/office_id"))
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status() == 200)
-            }
-        })
-        .await
-    );
+    wait_configured(&client, &base).await;
     let commission = Commission::login(client.clone(), &base, PIN).await.unwrap();
     commission
         .set_state("state_register_terminals", true)
@@ -117,7 +58,7 @@ async fn votes_per_second_and_sync_throughput() {
         let plaintext = electie_gateway::client::vote_plaintext(token, Some(10), &[1075, 1076]);
         payloads.push((terminal.clone(), terminal.seal(&plaintext).unwrap()));
     }
-    let gateway_cpu = cpu_seconds(gateway.child.id());
+    let gateway_cpu = cpu_seconds(gateway.process.pid());
     let started = Instant::now();
     let mut tasks = Vec::new();
     for chunk in payloads.chunks(votes / TERMINALS) {
@@ -133,7 +74,7 @@ async fn votes_per_second_and_sync_throughput() {
         task.await.unwrap();
     }
     let voting = started.elapsed();
-    let gateway_cpu = cpu_seconds(gateway.child.id()) - gateway_cpu;
+    let gateway_cpu = cpu_seconds(gateway.process.pid()) - gateway_cpu;
     eprintln!(
         "the gateway process used {gateway_cpu:.2} CPU seconds for them: {:.0} votes per CPU second (what one core would take alone)",
         votes as f64 / gateway_cpu
@@ -145,8 +86,8 @@ async fn votes_per_second_and_sync_throughput() {
         votes as f64 / voting.as_secs_f64()
     );
 
-    let server_cpu = cpu_seconds(server.id());
-    let gateway_cpu = cpu_seconds(gateway.child.id());
+    let server_cpu = cpu_seconds(server.process.pid());
+    let gateway_cpu = cpu_seconds(gateway.process.pid());
     let started = Instant::now();
     let answer = client
         .post(format!("{base}/synchronization-service-api/synchronize"))
@@ -165,8 +106,8 @@ async fn votes_per_second_and_sync_throughput() {
     let sync = started.elapsed();
     eprintln!(
         "sync CPU: gateway {:.2} s, server {:.2} s",
-        cpu_seconds(gateway.child.id()) - gateway_cpu,
-        cpu_seconds(server.id()) - server_cpu
+        cpu_seconds(gateway.process.pid()) - gateway_cpu,
+        cpu_seconds(server.process.pid()) - server_cpu
     );
     assert_eq!(stats["statistics"]["syncronized_count"], votes, "{stats}");
     eprintln!(
@@ -176,32 +117,4 @@ async fn votes_per_second_and_sync_throughput() {
         votes as f64 / sync.as_secs_f64(),
         electie_gateway::sync::BATCH_SIZE
     );
-    let _ = server.kill();
-    let _ = server.wait();
-}
-
-/// User plus system CPU seconds a process has used (`/proc/PID/stat`, clock ticks of
-/// `getconf CLK_TCK`).
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    // Fields after the command name (which is in parentheses and may hold spaces).
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .unwrap()
-        .1
-        .split_whitespace()
-        .collect();
-    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
-    let per_second: f64 = String::from_utf8(
-        std::process::Command::new("getconf")
-            .arg("CLK_TCK")
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap()
-    .trim()
-    .parse()
-    .unwrap();
-    ticks / per_second
 }

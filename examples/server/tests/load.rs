@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use electie_crypto::{Backend, Opener, Sealed};
+use electie_test_support::cpu_seconds;
 use serde_json::Value;
 
 fn env_usize(name: &str, default: usize) -> usize {
@@ -161,32 +162,6 @@ async fn one_round(
         per_cpu_second: stored as f64 / server_cpu,
         open_per_cpu_second,
     }
-}
-
-/// User plus system CPU seconds a process has used (`/proc/PID/stat`, clock ticks of
-/// `getconf CLK_TCK`).
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    // Fields after the command name (which is in parentheses and may hold spaces).
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .unwrap()
-        .1
-        .split_whitespace()
-        .collect();
-    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
-    let per_second: f64 = String::from_utf8(
-        std::process::Command::new("getconf")
-            .arg("CLK_TCK")
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap()
-    .trim()
-    .parse()
-    .unwrap();
-    ticks / per_second
 }
 
 async fn accepted_rows_total(installation: &Installation) -> usize {

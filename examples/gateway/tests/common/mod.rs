@@ -3,15 +3,14 @@
 //! for the tests that exercise the gateway alone.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
-use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use electie_core::{ElectionConfig, PollingPlaceId};
 use electie_crypto::PrivateKey;
+pub use electie_test_support::{Service, run_to_end};
 use serde_json::{Value, json};
 
 pub const PIN: &str = "4711-ľščťž";
@@ -77,26 +76,12 @@ pub fn run_gateway(args: &[&str], stdin: &str) -> (i32, String, String) {
 /// tests start) with arguments and stdin, no `ELECTIE_DATA_DIR` from the caller's
 /// environment and quiet logs; returns (status, stdout, stderr).
 pub fn run_binary(binary: &std::path::Path, args: &[&str], stdin: &str) -> (i32, String, String) {
-    let mut child = Command::new(binary)
-        .args(args)
-        .env_remove("ELECTIE_DATA_DIR")
-        .env("ELECTIE_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
+    run_to_end(
+        Command::new(binary)
+            .args(args)
+            .env_remove("ELECTIE_DATA_DIR")
+            .env("ELECTIE_LOG", "warn"),
+        Some(stdin),
     )
 }
 
@@ -124,10 +109,9 @@ pub fn prepare_gateway(data_dir: &Path, polling_place: i64) -> String {
 
 /// A running gateway; killed (SIGKILL) on drop unless stopped before.
 pub struct Gateway {
-    pub child: Child,
+    pub process: Service,
     pub address: SocketAddr,
     pub base: String,
-    pub log: Arc<Mutex<Vec<String>>>,
     pub data_dir: PathBuf,
 }
 
@@ -148,64 +132,44 @@ impl Gateway {
         listen: &str,
         env: &[(&str, &str)],
     ) -> Gateway {
-        let mut child = Command::new(gateway_bin())
-            .args([
-                "serve",
-                "--data-dir",
-                data_dir.to_str().unwrap(),
-                "--server",
-                server,
-                "--listen",
-                listen,
-                "--sync-interval",
-                sync_interval,
-            ])
-            .env("ELECTIE_LOG", "info")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (address, log) = wait_until_listening(&mut child, "gateway");
+        let process = Service::start(
+            Command::new(gateway_bin())
+                .args([
+                    "serve",
+                    "--data-dir",
+                    data_dir.to_str().unwrap(),
+                    "--server",
+                    server,
+                    "--listen",
+                    listen,
+                    "--sync-interval",
+                    sync_interval,
+                ])
+                .env("ELECTIE_LOG", "info")
+                .envs(env.iter().copied()),
+            "gateway",
+        );
         Gateway {
-            child,
-            base: format!("http://{address}"),
-            address,
-            log,
+            address: process.address,
+            base: process.base.clone(),
+            process,
             data_dir: data_dir.to_owned(),
         }
     }
 
     pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.kill();
     }
 
-    /// SIGTERM and wait (bounded); returns the exit code.
+    /// SIGTERM and wait (30 s at most); returns the exit code.
     pub fn terminate(&mut self) -> Option<i32> {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return status.code();
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        self.kill();
-        None
+        self.process
+            .terminate(Duration::from_secs(30))
+            .and_then(|status| status.code())
     }
 
     pub fn log_text(&self) -> String {
-        self.log.lock().unwrap().join("\n")
-    }
-}
-
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        self.kill();
+        self.process.log_text()
     }
 }
 
@@ -328,35 +292,6 @@ pub fn closed_port_url() -> String {
     format!("http://{address}")
 }
 
-/// Follows a started service's stderr until it prints `listening on http://ADDR`
-/// (60 s at most), keeping every line it logs; the address and the log.
-pub fn wait_until_listening(
-    child: &mut Child,
-    what: &str,
-) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
-    let stderr = child.stderr.take().unwrap();
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let (sender, receiver) = std::sync::mpsc::channel();
-    {
-        let log = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if let Some(address) = line.strip_prefix("listening on http://") {
-                    let _ = sender.send(address.trim().to_owned());
-                }
-                log.lock().unwrap().push(line);
-            }
-        });
-    }
-    let address = receiver
-        .recv_timeout(Duration::from_secs(60))
-        .unwrap_or_else(|_| panic!("{what} did not start: {:?}", log.lock().unwrap()))
-        .parse()
-        .unwrap();
-    (address, log)
-}
-
 /// Waits (60 s at most) until the gateway at `base` has its configuration from the
 /// server.
 pub async fn wait_configured(client: &reqwest::Client, base: &str) {
@@ -390,17 +325,10 @@ pub async fn statistics(client: &reqwest::Client, base: &str) -> Value {
 /// A real `electie-server` on 127.0.0.1 (SQLite in a temporary directory) with one
 /// polling place enrolled for one gateway key; killed on drop.
 pub struct EnrolledServer {
-    pub child: Child,
+    pub process: Service,
     pub base: String,
     pub polling_place: i64,
     _dir: TempDir,
-}
-
-impl Drop for EnrolledServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 impl EnrolledServer {
@@ -425,18 +353,15 @@ impl EnrolledServer {
             "",
         );
         assert_eq!(status, 0, "electie-server enroll: {stderr}");
-        let mut child = Command::new(server_bin())
-            .args(["serve", "--data-dir", data, "--listen", "127.0.0.1:0"])
-            .env("ELECTIE_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (address, _) = wait_until_listening(&mut child, "electie-server");
+        let process = Service::start(
+            Command::new(server_bin())
+                .args(["serve", "--data-dir", data, "--listen", "127.0.0.1:0"])
+                .env("ELECTIE_LOG", "warn"),
+            "electie-server",
+        );
         EnrolledServer {
-            child,
-            base: format!("http://{address}"),
+            base: process.base.clone(),
+            process,
             polling_place,
             _dir: dir,
         }

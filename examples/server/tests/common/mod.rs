@@ -8,16 +8,15 @@
     clippy::expect_used
 )]
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
 
 use electie_core::sync::ChainPosition;
 use electie_core::{CandidateId, PartyId, PollingPlaceId, Vote};
 use electie_crypto::{AesKeyLength, Backend, PrivateKey, Sealed, Sealer};
 use electie_server::storage::{self, StoredKeys};
+use electie_test_support::{Service, run_to_end};
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
@@ -202,27 +201,12 @@ impl Installation {
         extra: &[&str],
         stdin: Option<&str>,
     ) -> (i32, String, String) {
-        let mut command = Command::new(BIN);
-        command.arg(subcommand).args(self.store_args()).args(extra);
-        command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = command.spawn().expect("run electie-server");
-        if let Some(input) = stdin {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(input.as_bytes())
-                .unwrap();
-        }
-        drop(child.stdin.take());
-        let output = child.wait_with_output().unwrap();
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
+        run_to_end(
+            Command::new(BIN)
+                .arg(subcommand)
+                .args(self.store_args())
+                .args(extra),
+            stdin,
         )
     }
 
@@ -231,11 +215,10 @@ impl Installation {
     }
 }
 
-/// A running `electie-server serve`.
+/// A running `electie-server serve`; killed (SIGKILL) on drop.
 pub struct Server {
-    child: Child,
+    process: Service,
     pub base: String,
-    log: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl Server {
@@ -248,40 +231,20 @@ impl Server {
         extra: &[&str],
         env: &[(&str, &str)],
     ) -> Server {
-        let mut child = Command::new(BIN)
-            .arg("serve")
-            .args(installation.store_args())
-            .args(["--listen", "127.0.0.1:0"])
-            .args(extra)
-            .env("ELECTIE_LOG", "info,sqlx=warn")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start electie-server");
-        let stderr = child.stderr.take().unwrap();
-        let (ready, address) = mpsc::channel();
-        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-        let sink = std::sync::Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(address) = line.strip_prefix("listening on ") {
-                    let _ = ready.send(address.to_owned());
-                }
-                let mut log = sink.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        let base = match address.recv_timeout(Duration::from_secs(120)) {
-            Ok(base) => base,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("server did not start:\n{}", log.lock().unwrap());
-            }
-        };
-        Server { child, base, log }
+        let process = Service::start(
+            Command::new(BIN)
+                .arg("serve")
+                .args(installation.store_args())
+                .args(["--listen", "127.0.0.1:0"])
+                .args(extra)
+                .env("ELECTIE_LOG", "info,sqlx=warn")
+                .envs(env.iter().copied()),
+            "electie-server",
+        );
+        Server {
+            base: process.base.clone(),
+            process,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -289,40 +252,24 @@ impl Server {
     }
 
     pub fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
+        self.process.log_text()
     }
 
     /// The server process's id.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.process.pid()
     }
 
     /// SIGKILL, no goodbye.
     pub fn kill9(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.kill();
     }
 
     /// SIGTERM, then the exit status.
     pub fn terminate(&mut self) -> std::process::ExitStatus {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        for _ in 0..600 {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        panic!("server did not stop on SIGTERM");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process
+            .terminate(Duration::from_secs(30))
+            .expect("server did not stop on SIGTERM")
     }
 }
 
