@@ -309,17 +309,26 @@ pub async fn wait_configured(client: &reqwest::Client, base: &str) {
     assert!(ready, "gateway {base} never got its configuration");
 }
 
-/// The gateway's `GET /synchronization-service-api/statistics`.
-pub async fn statistics(client: &reqwest::Client, base: &str) -> Value {
+/// `GET url`, which must answer 2xx with JSON: the JSON.
+pub async fn get_json(client: &reqwest::Client, url: &str) -> Value {
     client
-        .get(format!("{base}/synchronization-service-api/statistics"))
+        .get(url)
         .send()
         .await
         .and_then(reqwest::Response::error_for_status)
-        .unwrap()
+        .unwrap_or_else(|error| panic!("GET {url}: {error}"))
         .json()
         .await
-        .unwrap()
+        .unwrap_or_else(|error| panic!("GET {url}: {error}"))
+}
+
+/// The gateway's `GET /synchronization-service-api/statistics`.
+pub async fn statistics(client: &reqwest::Client, base: &str) -> Value {
+    get_json(
+        client,
+        &format!("{base}/synchronization-service-api/statistics"),
+    )
+    .await
 }
 
 /// A real `electie-server` on 127.0.0.1 (SQLite in a temporary directory) with one
@@ -370,31 +379,16 @@ impl EnrolledServer {
     /// `GET /elections/sync-state` of the enrolled polling place:
     /// `{"last_seqno", "chain_head", "closed", ...}`.
     pub async fn sync_state(&self, client: &reqwest::Client) -> Value {
-        client
-            .get(format!(
-                "{}/elections/sync-state?polling_place_id={}",
-                self.base, self.polling_place
-            ))
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        let url = format!(
+            "{}/elections/sync-state?polling_place_id={}",
+            self.base, self.polling_place
+        );
+        get_json(client, &url).await
     }
 
     /// `GET /elastic/elections-status`: `data.total_votes` counts every stored vote.
     pub async fn elections_status(&self, client: &reqwest::Client) -> Value {
-        client
-            .get(format!("{}/elastic/elections-status", self.base))
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        get_json(client, &format!("{}/elastic/elections-status", self.base)).await
     }
 }
 
