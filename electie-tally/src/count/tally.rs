@@ -596,31 +596,45 @@ impl Tally {
         // Votes: party slot, party counted, rule 8 (and 4, 6 as said below). (The loops
         // work on local slices: through `scratch` the compiler would reload every
         // vector after each store.)
-        scratch.vote_party.resize(votes, 0);
-        scratch.vote_bad.resize(votes, 0);
+        // Without the rules, a vote's slot and verdict are not kept: any vote that
+        // breaks one sends the batch vote by vote.
+        let kept = if CHECK { votes } else { 0 };
+        scratch.vote_party.resize(kept, 0);
+        scratch.vote_bad.resize(kept, 0);
         let party_row = &mut scratch.party_row[..];
         let vote_party = &mut scratch.vote_party[..];
         let vote_bad = &mut scratch.vote_bad[..];
-        // A blank vote with candidates breaks rule 6; with the rules checked, the
-        // candidate pass finds it (no candidate is of the blank slot's party).
-        let mut any_bad = !CHECK && ballots.blank_with_candidates;
-        for (position, ((&id, vote_party), vote_bad)) in ballots
-            .party_ids
-            .iter()
-            .zip(vote_party.iter_mut())
-            .zip(vote_bad.iter_mut())
-            .enumerate()
-        {
+        let party_slot = |position: usize, id: i64| {
             let is_blank = ballots.blank[position / 64] >> (position % 64) & 1 == 1;
             let known = config
                 .party_index(PartyId(id))
                 .map_or(unknown_party, |p| p.get() as u32);
-            let slot = if is_blank { blank } else { known };
-            let bad = slot == unknown_party;
-            party_row[slot as usize] += 1;
-            *vote_party = slot;
-            *vote_bad = u8::from(bad);
-            any_bad |= bad;
+            if is_blank { blank } else { known }
+        };
+        // A blank vote with candidates breaks rule 6; with the rules checked, the
+        // candidate pass finds it (no candidate is of the blank slot's party).
+        let mut any_bad = !CHECK && ballots.blank_with_candidates;
+        if CHECK {
+            for (position, ((&id, vote_party), vote_bad)) in ballots
+                .party_ids
+                .iter()
+                .zip(vote_party.iter_mut())
+                .zip(vote_bad.iter_mut())
+                .enumerate()
+            {
+                let slot = party_slot(position, id);
+                let bad = slot == unknown_party;
+                party_row[slot as usize] += 1;
+                *vote_party = slot;
+                *vote_bad = u8::from(bad);
+                any_bad |= bad;
+            }
+        } else {
+            for (position, &id) in ballots.party_ids.iter().enumerate() {
+                let slot = party_slot(position, id);
+                party_row[slot as usize] += 1;
+                any_bad |= slot == unknown_party;
+            }
         }
         if ballots.most_circled > limit {
             // rule 4, vote by vote, only in a batch where some vote breaks it
