@@ -409,12 +409,7 @@ pub async fn ingest(
     }
 
     let sealed = request.votes;
-    let opened = {
-        let state = Arc::clone(&state);
-        tokio::task::spawn_blocking(move || state.pool.install(|| opener.open_batch(&sealed)))
-            .await
-            .map_err(|error| ApiError::Unavailable(format!("opening task failed: {error}")))?
-    };
+    let opened = open_on_pool(&state.pool, move || opener.open_batch(&sealed)).await?;
     let (items, signed): (Vec<Decoded>, Vec<Option<Vec<u8>>>) =
         opened.into_iter().map(decode).unzip();
 
@@ -702,6 +697,34 @@ fn closed_answer(place_id: i64, place: &PlaceState) -> Answer {
 
 /// Closes a polling place (spec 41 §3).
 ///
+/// Runs `open` on the server's opening pool and waits for it without holding a
+/// runtime thread. The job goes straight to a pool thread and its answer comes back
+/// by a one-shot channel: two thread hand-offs a batch, where a blocking task that
+/// waits on the pool took four (small batches pay them once per few votes). A panic
+/// in `open` is caught and
+/// answered 503, as a failed blocking task was, instead of reaching the pool (where it
+/// would abort the process).
+async fn open_on_pool<T: Send + 'static>(
+    pool: &rayon::ThreadPool,
+    open: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    pool.spawn(move || {
+        let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(open));
+        // the request may have gone (the client disconnected): nobody to answer
+        let _ = reply.send(opened);
+    });
+    match answer.await {
+        Ok(Ok(opened)) => Ok(opened),
+        Ok(Err(_)) => Err(ApiError::Unavailable(
+            "opening task failed: it panicked".to_owned(),
+        )),
+        Err(_) => Err(ApiError::Unavailable(
+            "opening task failed: the opening pool stopped".to_owned(),
+        )),
+    }
+}
+
 /// # Errors
 /// 400 for a close that does not open or does not read, 409 when it does not match
 /// what is stored.
