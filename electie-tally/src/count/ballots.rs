@@ -6,6 +6,10 @@ use electie_core::{CandidateId, PartyId};
 /// column: each vote's party, where its candidates end, and every vote's candidates
 /// one after another, each with the position of its vote.
 ///
+/// The flat passes read 32-bit copies of the ids (NR SR 2020's ids, like most, fit
+/// easily): about 10 bytes a vote to stream where `Option<PartyId>` and `CandidateId`
+/// columns take 28; a batch naming an id beyond 32 bits is counted vote by vote.
+///
 /// This is the shape counting reads fastest: [`Tally::add_ballots`] and
 /// [`Counter::count_ballots`] count a whole batch in two flat passes (one over the
 /// votes, one over all the candidates) whose work does not depend on how many
@@ -45,6 +49,13 @@ pub struct Ballots {
     pub(super) most_circled: usize,
     /// Whether a blank vote circles candidates.
     pub(super) blank_with_candidates: bool,
+    /// The party ids (0 for blank) and the candidates again as 32-bit ids, which the
+    /// flat passes read: half the bytes to stream from memory for a batch that is
+    /// not in cache. Kept while every id of the batch fits; see `wide`.
+    pub(super) narrow_party_ids: Vec<i32>,
+    pub(super) narrow_candidates: Vec<i32>,
+    /// Some id does not fit 32 bits: the batch is counted vote by vote.
+    pub(super) wide: bool,
 }
 
 impl Ballots {
@@ -67,6 +78,23 @@ impl Ballots {
         self.most_circled = self.most_circled.max(candidates.len());
         self.blank_with_candidates |= party.is_none() && !candidates.is_empty();
         self.candidates.extend_from_slice(candidates);
+        if !self.wide {
+            let party = i32::try_from(party.map_or(0, |p| p.0));
+            let fits = candidates.iter().all(|c| i32::try_from(c.0).is_ok());
+            match party {
+                Ok(party) if fits => {
+                    self.narrow_party_ids.push(party);
+                    // every id fits: checked just above
+                    self.narrow_candidates
+                        .extend(candidates.iter().map(|c| c.0 as i32));
+                }
+                _ => {
+                    self.wide = true;
+                    self.narrow_party_ids.clear();
+                    self.narrow_candidates.clear();
+                }
+            }
+        }
         self.vote_of_candidate
             .resize(self.vote_of_candidate.len() + candidates.len(), vote);
         self.ends.push(self.candidates.len());
@@ -81,6 +109,9 @@ impl Ballots {
         self.vote_of_candidate.clear();
         self.most_circled = 0;
         self.blank_with_candidates = false;
+        self.narrow_party_ids.clear();
+        self.narrow_candidates.clear();
+        self.wide = false;
     }
 
     /// How many votes.

@@ -575,7 +575,7 @@ impl Tally {
             config.polling_places().len(),
         );
         let votes = ballots.len();
-        if shape != self.shape() || place >= self.places || votes >= 1 << 31 {
+        if shape != self.shape() || place >= self.places || votes >= 1 << 31 || ballots.wide {
             return None;
         }
         let scratch = &mut self.scratch;
@@ -604,10 +604,10 @@ impl Tally {
         let party_row = &mut scratch.party_row[..];
         let vote_party = &mut scratch.vote_party[..];
         let vote_bad = &mut scratch.vote_bad[..];
-        let party_slot = |position: usize, id: i64| {
+        let party_slot = |position: usize, id: i32| {
             let is_blank = ballots.blank[position / 64] >> (position % 64) & 1 == 1;
             let known = config
-                .party_index(PartyId(id))
+                .party_index(PartyId(i64::from(id)))
                 .map_or(unknown_party, |p| p.get() as u32);
             if is_blank { blank } else { known }
         };
@@ -616,7 +616,7 @@ impl Tally {
         let mut any_bad = !CHECK && ballots.blank_with_candidates;
         if CHECK {
             for (position, ((&id, vote_party), vote_bad)) in ballots
-                .party_ids
+                .narrow_party_ids
                 .iter()
                 .zip(vote_party.iter_mut())
                 .zip(vote_bad.iter_mut())
@@ -630,7 +630,7 @@ impl Tally {
                 any_bad |= bad;
             }
         } else {
-            for (position, &id) in ballots.party_ids.iter().enumerate() {
+            for (position, &id) in ballots.narrow_party_ids.iter().enumerate() {
                 let slot = party_slot(position, id);
                 party_row[slot as usize] += 1;
                 any_bad |= slot == unknown_party;
@@ -652,16 +652,20 @@ impl Tally {
         let row = &mut scratch.row[..];
         let marks = &mut scratch.marks[..];
         let last_vote = &mut scratch.last_vote[..];
-        let mut count = |id: CandidateId| {
+        let mut count = |id: i32| {
             let slot = config
-                .candidate_index(id)
+                .candidate_index(CandidateId(i64::from(id)))
                 .map_or(unknown_candidate, |c| c.get() as u32) as usize;
             row[slot] = row[slot].wrapping_add(1);
             marks[slot / 64] |= 1 << (slot % 64);
             slot
         };
         if CHECK {
-            for (&id, &vote) in ballots.candidates.iter().zip(&ballots.vote_of_candidate) {
+            for (&id, &vote) in ballots
+                .narrow_candidates
+                .iter()
+                .zip(&ballots.vote_of_candidate)
+            {
                 let slot = count(id);
                 let of_party = config
                     .party_of_candidate_index(CandidateIndex(slot))
@@ -677,7 +681,7 @@ impl Tally {
         } else {
             // the positions of votes are not read: any unknown id sends the batch
             // vote by vote
-            for &id in &ballots.candidates {
+            for &id in &ballots.narrow_candidates {
                 any_bad |= count(id) as u32 == unknown_candidate;
             }
         }
