@@ -17,7 +17,7 @@ use electie_crypto::{AesKeyLength, Backend, Opener, PrivateKey, Sealed, Sealer};
 use electie_tally::TiePolicy;
 use electie_tally::apportion::Method;
 use electie_tally::apportion::divisor::DivisorMethod;
-use electie_tally::count::{CirclePolicy, Counter, Tally};
+use electie_tally::count::{Ballots, CirclePolicy, Counter, Tally};
 use electie_tally::preset::SlovakElection;
 use electie_tally::threshold::Contender;
 use rayon::prelude::*;
@@ -307,7 +307,10 @@ fn bench_validate(
 }
 
 /// Validate + count of decoded votes into full NR SR 2020 tallies: one tally per
-/// thread, merged at the end (the merge is part of the figure).
+/// thread, merged at the end (the merge is part of the figure). Votes are counted as
+/// `electie tally` and the server count them: consecutive votes of one polling place
+/// as one batch by column ([`Ballots`], built before the clock starts, as decoding
+/// builds them).
 fn bench_count(
     args: &BenchArgs,
     config: &ElectionConfig,
@@ -316,26 +319,29 @@ fn bench_count(
     measurements: &mut Vec<Measurement>,
 ) -> Result<Tally, String> {
     let counter = Counter::new(config, CirclePolicy::Reject);
+    let batches: Vec<(PollingPlaceId, Ballots)> = cast
+        .chunk_by(|a, b| a.polling_place == b.polling_place)
+        .map(|batch| {
+            let ballots = batch
+                .iter()
+                .map(|cast| (cast.vote.party_id, &cast.vote.candidate_ids[..]))
+                .collect();
+            (batch[0].polling_place, ballots)
+        })
+        .collect();
     let mut last = None;
     for (threads, pool) in pools {
-        let chunk = cast.len().div_ceil(*threads).max(1);
+        let chunk = batches.len().div_ceil(*threads).max(1);
         let mut failure = None;
         let seconds = median_seconds(args.repeat, || {
             let parts: Result<Vec<Tally>, electie_tally::Error> = pool.install(|| {
-                cast.par_chunks(chunk)
-                    .map(|votes| {
+                batches
+                    .par_chunks(chunk)
+                    .map(|share| {
                         let mut tally = Tally::new(config);
-                        // Consecutive votes of one polling place are counted as a batch.
-                        for batch in votes.chunk_by(|a, b| a.polling_place == b.polling_place) {
+                        for (place, ballots) in share {
                             // Every generated vote is valid (no invalid ones requested).
-                            counter.count_batch(
-                                &mut tally,
-                                batch[0].polling_place,
-                                batch
-                                    .iter()
-                                    .map(|cast| (cast.vote.party_id, &cast.vote.candidate_ids[..])),
-                                |_, _| {},
-                            )?;
+                            counter.count_ballots(&mut tally, *place, ballots, |_, _| {})?;
                         }
                         Ok(tally)
                     })
