@@ -5,13 +5,14 @@
 # `runs`, and the ratio of the medians. Thread scaling is only meaningful on an idle
 # machine: the load average is printed before and after.
 # Usage: benches/tally_threads.sh [votes=1000000] [runs=9]
-# Needs a release build: cargo build --release -p electie-cli
+# Needs a release build: cargo build --release -p electie-cli (or ELECTIE_BIN=path to
+# time another build of the binary, e.g. main's before a change, on the same file).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 votes=${1:-1000000}
 runs=${2:-9}
 config="$root/data/nrsr_2020"
-bin="$root/target/release/electie"
+bin=${ELECTIE_BIN:-"$root/target/release/electie"}
 file=$(mktemp /tmp/electie-tally-threads-XXXXXX.jsonl)
 trap 'rm -f "$file"' EXIT
 python3 "$root/benches/tally_baseline.py" generate "$config" "$file" "$votes" 1

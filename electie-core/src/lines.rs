@@ -185,6 +185,36 @@ impl<R: std::io::Read> LineBlocks<R> {
         }
     }
 
+    /// Blocks of a piece of an input that starts after a line end (see
+    /// [`continued_lines`]): a byte-order mark at its start is not skipped. What a
+    /// worker reads of an input split at line ends, each piece read on its own.
+    ///
+    /// ```
+    /// use electie_core::lines::{LineBlocks, continued_lines, lines};
+    ///
+    /// let input = b"\xef\xbb\xbfone\r\ntwo\n\xef\xbb\xbfthree";
+    /// let (first, second) = input.split_at(input.len() - 8);
+    /// let mut read = Vec::new();
+    /// let mut buffer = Vec::new();
+    /// let mut blocks = LineBlocks::new(first, 4);
+    /// while blocks.next_into(&mut buffer)? {
+    ///     read.extend(continued_lines(&buffer).map(<[u8]>::to_vec));
+    /// }
+    /// let mut blocks = LineBlocks::continued(second, 4);
+    /// while blocks.next_into(&mut buffer)? {
+    ///     read.extend(continued_lines(&buffer).map(<[u8]>::to_vec));
+    /// }
+    /// assert_eq!(read, lines(input).map(<[u8]>::to_vec).collect::<Vec<_>>());
+    /// assert_eq!(read[2], b"\xef\xbb\xbfthree");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn continued(reader: R, block: usize) -> Self {
+        Self {
+            started: true,
+            ..Self::new(reader, block)
+        }
+    }
+
     /// Fills `buffer` (cleared first; its capacity is reused) with the next whole
     /// lines, line ends included; `false` when the input is exhausted.
     ///

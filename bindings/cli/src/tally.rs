@@ -3,14 +3,18 @@
 //! Lines are `{"polling_place_id", "party_id", "candidate_ids"}`, not yet validated:
 //! each line is checked (format, polling place, rules 4–8 of electie-core's
 //! validation) and counted, or counted as rejected with its reason. The input is read
-//! once, in blocks of whole lines; the blocks are counted on `--jobs` threads, each
-//! into its own tally; the tallies are merged (exact, order-independent). A fault of
+//! once, in blocks of whole lines, counted on `--jobs` threads, each into its own
+//! tally: a regular file is cut into one range of whole lines per thread, which each
+//! thread reads itself; standard input (or a pipe) is read by one thread that hands
+//! the blocks out. The tallies are merged (exact, order-independent). A fault of
 //! the count (a read error, a thread's panic, a counter overflow, a merge that does
 //! not fit) stops it with exit code 2: never a total without some votes.
 
 use std::collections::BTreeMap;
+use std::fs::File;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 use electie_core::decode::tally_line_into;
@@ -90,27 +94,27 @@ fn execute(args: &TallyArgs) -> error::Result<String> {
             Error::from(e).context(format!("--coalition \"{}={}\"", given.party.0, given.size))
         })?;
     }
-    let mut votes = input::open_unbuffered(&args.votes).map_err(Error::read(&args.votes))?;
+    let votes = Votes::open(&args.votes).map_err(Error::read(&args.votes))?;
     let circles = args.too_many_circles;
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
         .max(1);
-    // no more threads than blocks of a file: a thread costs a tally and a block
-    let jobs = match std::fs::metadata(&args.votes) {
-        Ok(meta) if meta.is_file() && args.votes.as_os_str() != "-" => {
-            jobs.min(usize::try_from(meta.len() / BLOCK as u64).unwrap_or(usize::MAX) + 1)
+    let counted = match votes {
+        Votes::File(file, length) => {
+            // no more threads than blocks of a file: a thread costs a tally and a block
+            let jobs = jobs.min(usize::try_from(length / BLOCK as u64).unwrap_or(usize::MAX) + 1);
+            count_file(&config, circles, &file, jobs)
         }
-        _ => jobs,
+        Votes::Stream(mut reader) => count_votes(&config, circles, &mut reader, jobs),
     };
-    let (tally, rejections) =
-        count_votes(&config, circles, &mut votes, jobs).map_err(|fault| match fault {
-            CountFault::Read(source) => Error::Read {
-                path: args.votes.clone(),
-                source,
-            },
-            fault => Error::Invalid(fault.to_string()),
-        })?;
+    let (tally, rejections) = counted.map_err(|fault| match fault {
+        CountFault::Read(source) => Error::Read {
+            path: args.votes.clone(),
+            source,
+        },
+        fault => Error::Invalid(fault.to_string()),
+    })?;
     let rejected = rejections.values().sum();
     let outcome = seat_outcome(&config, &tally, &options).map_err(|e| format!("seats: {e}"))?;
     let output = TallyOutput {
@@ -154,6 +158,45 @@ pub(crate) enum CountFault {
 /// Bytes read at a time: whole lines of about a mebibyte per block (a longer line
 /// grows its block), so memory stays a few blocks per thread whatever the input size.
 const BLOCK: usize = 1 << 20;
+
+/// Where the votes are read from.
+enum Votes {
+    /// A regular file (with its length when opened): each counting thread reads its
+    /// own range of it.
+    File(File, u64),
+    /// Standard input, or anything else that is read once from its start (a pipe, a
+    /// device, a directory, which fails on the first read like any read error).
+    Stream(Box<dyn Read>),
+}
+
+impl Votes {
+    /// Opens `path`; `-` is standard input.
+    fn open(path: &Path) -> std::io::Result<Self> {
+        if path.as_os_str() == "-" || !cfg!(any(unix, windows)) {
+            return input::open_unbuffered(path).map(Self::Stream);
+        }
+        let file = File::open(path)?;
+        match file.metadata() {
+            Ok(meta) if meta.is_file() => Ok(Self::File(file, meta.len())),
+            _ => Ok(Self::Stream(Box::new(file))),
+        }
+    }
+}
+
+/// Counts the vote lines of a regular file on `jobs` threads, each reading its own
+/// range of the file (see [`count_ranges`]).
+///
+/// # Errors
+/// A [`CountFault`], as [`count_votes`].
+pub(crate) fn count_file(
+    config: &ElectionConfig,
+    circles: CirclePolicy,
+    file: &File,
+    jobs: usize,
+) -> Result<(Tally, Rejections), CountFault> {
+    let counter = Counter::new(config, circles);
+    count_ranges(file, jobs, BLOCK, || Part::new(counter), Part::lines)
+}
 
 /// Counts the vote lines of `reader` (JSON lines, cut by `electie_core::lines`) on
 /// `jobs` threads.
@@ -263,39 +306,219 @@ fn count_stream<'c>(
         };
         // the workers finish what they were given, then stop
         drop(to_workers);
-        let parts: Vec<Result<(Tally, Rejections), CountFault>> = handles
-            .into_iter()
+        (read, join(handles))
+    });
+    // a thread's fault first: a read error may only be the reader seeing it stop
+    let parts = parts.into_iter().collect::<Result<Vec<_>, _>>()?;
+    read?;
+    merge(parts, new_part)
+}
+
+/// Reads a regular file in `jobs` ranges (at most 64) cut at line ends, each on its
+/// own thread, which reads its range in blocks of whole lines and counts them into
+/// its own tally; the tallies are merged at the end. Reading (the kernel's copy
+/// included) is shared by the threads like decoding and counting: nothing is read by
+/// one thread for another. A vote line is never split between ranges; the
+/// byte-order mark is skipped only at the start of the file. With one job, the file
+/// is read as a stream ([`count_stream`]).
+///
+/// The ranges are fixed when the count starts; the last one reads to the end of the
+/// file, so a file that grows while it is read reads as a stream would.
+///
+/// Any thread's panic or error, or a merge error, is the answer, as in
+/// [`count_stream`]; the first thread to fail stops the others after their current
+/// block.
+fn count_ranges<'c>(
+    file: &File,
+    jobs: usize,
+    block: usize,
+    new_part: impl Fn() -> Part<'c> + Sync,
+    count: impl Fn(&mut Part<'c>, &[u8]) -> Result<(), electie_tally::Error> + Sync,
+) -> Result<(Tally, Rejections), CountFault> {
+    let workers = jobs.clamp(1, 64);
+    if workers == 1 {
+        return count_stream(&mut &*file, 1, block, new_part, count);
+    }
+    let starts = range_starts(file, workers)?;
+    let failed = AtomicBool::new(false);
+    let parts = std::thread::scope(|scope| {
+        let (new_part, count, failed) = (&new_part, &count, &failed);
+        let handles: Vec<_> = starts
+            .iter()
             .enumerate()
-            .map(|(worker, handle)| {
-                handle.join().unwrap_or_else(|payload| {
-                    Err(CountFault::WorkerPanicked {
-                        worker,
-                        workers,
-                        message: panic_message(payload.as_ref()),
-                    })
+            .map(|(worker, &start)| {
+                let range = Range {
+                    file,
+                    at: start,
+                    end: starts.get(worker + 1).copied(),
+                };
+                scope.spawn(move || {
+                    let stop_on_panic = StopOnPanic(failed);
+                    let blocks = if worker == 0 {
+                        LineBlocks::new(range, block)
+                    } else {
+                        LineBlocks::continued(range, block)
+                    };
+                    let counted = count_blocks(blocks, block, new_part(), count, failed);
+                    if counted.is_err() {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                    drop(stop_on_panic);
+                    counted
                 })
             })
             .collect();
-        (read, parts)
+        join(handles)
     });
-    let mut total: Option<(Tally, Rejections)> = None;
-    for part in parts {
-        let (tally, rejections) = part?;
-        match &mut total {
-            None => total = Some((tally, rejections)),
-            Some((total_tally, total_rejections)) => {
-                total_tally.merge(&tally).map_err(CountFault::Merge)?;
-                for (reason, n) in rejections {
-                    *total_rejections.entry(reason).or_default() += n;
-                }
-            }
+    merge(parts.into_iter().collect::<Result<Vec<_>, _>>()?, new_part)
+}
+
+/// Counts the blocks of one range into `part` until the range ends or another
+/// thread has failed (then what was counted is thrown away: the other thread's
+/// fault is the answer).
+fn count_blocks<'c, R: Read>(
+    mut blocks: LineBlocks<R>,
+    block: usize,
+    mut part: Part<'c>,
+    count: &impl Fn(&mut Part<'c>, &[u8]) -> Result<(), electie_tally::Error>,
+    failed: &AtomicBool,
+) -> Result<(Tally, Rejections), CountFault> {
+    let mut buffer = Vec::with_capacity(block);
+    while !failed.load(Ordering::Relaxed) && blocks.next_into(&mut buffer)? {
+        count(&mut part, &buffer).map_err(CountFault::Count)?;
+    }
+    part.finish()
+}
+
+/// Tells the other threads that this one failed, when it panics.
+struct StopOnPanic<'f>(&'f AtomicBool);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, Ordering::Relaxed);
         }
     }
-    read?;
-    match total {
-        Some(total) => Ok(total),
-        None => new_part().finish(),
+}
+
+/// Where each of `workers` ranges of `file` starts: the first at 0, each other right
+/// after the first line feed at or after the byte before its share's nominal start
+/// (so that a nominal start that already begins a line stays), not before the
+/// previous start; at the end of the file when no line feed follows (its range is
+/// then empty). Every start is thus the file's start, a line's start or the file's
+/// end, and a line crossing a nominal start goes whole to the range before.
+fn range_starts(file: &File, workers: usize) -> std::io::Result<Vec<u64>> {
+    let length = file.metadata()?.len();
+    let mut starts = vec![0_u64];
+    let mut window = vec![0_u8; 64 << 10];
+    for share in 1..workers {
+        let nominal =
+            u64::try_from(u128::from(length) * share as u128 / workers as u128).unwrap_or(length);
+        let previous = starts.last().copied().unwrap_or(0);
+        let mut at = nominal.max(previous).saturating_sub(1);
+        let start = loop {
+            if at >= length {
+                break length;
+            }
+            let want =
+                usize::try_from(length - at).map_or(window.len(), |rest| rest.min(window.len()));
+            let got = read_at(file, &mut window[..want], at)?;
+            if got == 0 {
+                // the file shrank: the rest is the last range's to find out
+                break length;
+            }
+            match memchr::memchr(b'\n', &window[..got]) {
+                Some(end) => break at + end as u64 + 1,
+                None => at += got as u64,
+            }
+        };
+        starts.push(start);
     }
+    Ok(starts)
+}
+
+/// A range of a file read by position (the file's own offset is not used, so the
+/// threads share one open file): from `at` to `end`, or to the end of the file.
+struct Range<'f> {
+    file: &'f File,
+    at: u64,
+    end: Option<u64>,
+}
+
+impl Read for Range<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let want = match self.end {
+            Some(end) => usize::try_from(end.saturating_sub(self.at))
+                .map_or(out.len(), |rest| rest.min(out.len())),
+            None => out.len(),
+        };
+        if want == 0 {
+            return Ok(0);
+        }
+        let got = read_at(self.file, &mut out[..want], self.at)?;
+        self.at += got as u64;
+        Ok(got)
+    }
+}
+
+/// Reads at a position of the file, retrying an interrupted read.
+fn read_at(file: &File, out: &mut [u8], at: u64) -> std::io::Result<usize> {
+    loop {
+        #[cfg(unix)]
+        let read = std::os::unix::fs::FileExt::read_at(file, out, at);
+        #[cfg(windows)]
+        let read = std::os::windows::fs::FileExt::seek_read(file, out, at);
+        // `Votes::open` reads other systems' files as streams
+        #[cfg(not(any(unix, windows)))]
+        let read = {
+            let _ = (file, out, at);
+            Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+        };
+        match read {
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            read => return read,
+        }
+    }
+}
+
+/// Waits for the counting threads; a thread that panicked is a
+/// [`CountFault::WorkerPanicked`].
+fn join(
+    handles: Vec<std::thread::ScopedJoinHandle<'_, Result<(Tally, Rejections), CountFault>>>,
+) -> Vec<Result<(Tally, Rejections), CountFault>> {
+    let workers = handles.len();
+    handles
+        .into_iter()
+        .enumerate()
+        .map(|(worker, handle)| {
+            handle.join().unwrap_or_else(|payload| {
+                Err(CountFault::WorkerPanicked {
+                    worker,
+                    workers,
+                    message: panic_message(payload.as_ref()),
+                })
+            })
+        })
+        .collect()
+}
+
+/// Merges the threads' tallies and rejections (exact, order-independent); no thread,
+/// an empty tally.
+fn merge<'c>(
+    parts: Vec<(Tally, Rejections)>,
+    new_part: impl Fn() -> Part<'c>,
+) -> Result<(Tally, Rejections), CountFault> {
+    let mut parts = parts.into_iter();
+    let Some((mut total, mut total_rejections)) = parts.next() else {
+        return new_part().finish();
+    };
+    for (tally, rejections) in parts {
+        total.merge(&tally).map_err(CountFault::Merge)?;
+        for (reason, n) in rejections {
+            *total_rejections.entry(reason).or_default() += n;
+        }
+    }
+    Ok((total, total_rejections))
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -424,6 +647,175 @@ mod tests {
         count_stream(&mut &bytes[..], jobs, block, || Part::new(counter), count)
     }
 
+    /// A file of its own for one test, removed when dropped.
+    struct TempFile(PathBuf);
+
+    impl TempFile {
+        fn new(bytes: &[u8]) -> Self {
+            static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let path = std::env::temp_dir().join(format!(
+                "electie-cli-tally-{}-{}.jsonl",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            ));
+            if let Err(e) = std::fs::write(&path, bytes) {
+                panic!("{}: {e}", path.display());
+            }
+            Self(path)
+        }
+
+        fn open(&self) -> File {
+            File::open(&self.0).unwrap_or_else(|e| panic!("{}: {e}", self.0.display()))
+        }
+    }
+
+    impl Drop for TempFile {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    /// Counts `bytes` as a stream, or written to a file and read in ranges.
+    fn count_as<'c>(
+        from_file: bool,
+        counter: Counter<'c>,
+        bytes: &[u8],
+        jobs: usize,
+        block: usize,
+        count: impl Fn(&mut Part<'c>, &[u8]) -> Result<(), electie_tally::Error> + Sync,
+    ) -> Result<(Tally, Rejections), CountFault> {
+        if from_file {
+            let file = TempFile::new(bytes);
+            count_ranges(&file.open(), jobs, block, || Part::new(counter), count)
+        } else {
+            count_bytes(counter, bytes, jobs, block, count)
+        }
+    }
+
+    /// Inputs whose cut into ranges is awkward, by name: a line across the middle, a
+    /// byte-order mark (at the start, and at the start of a line that may begin a
+    /// range, where it is not skipped), `\r\n` and blank lines, no final line end,
+    /// lines longer than a block, fewer bytes than threads, nothing.
+    fn awkward_inputs() -> Vec<(&'static str, Vec<u8>)> {
+        let vote = |place: usize, party: usize| {
+            format!(
+                "{{\"polling_place_id\": {place}, \"party_id\": {party}, \"candidate_ids\": []}}"
+            )
+        };
+        let mut long = Vec::new();
+        for i in 0..40 {
+            // valid JSON, 20 000 bytes a line, some lines short
+            let pad = if i % 3 == 0 { 0 } else { 20_000 };
+            long.extend_from_slice(
+                format!(
+                    "{{\"polling_place_id\": {},{}\"party_id\": 10, \"candidate_ids\": [1075]}}\n",
+                    i % 4,
+                    " ".repeat(pad)
+                )
+                .as_bytes(),
+            );
+        }
+        let mut boms = Vec::new();
+        for i in 0..300 {
+            let bom = if i % 7 == 0 { "\u{feff}" } else { "" };
+            boms.extend_from_slice(format!("{bom}{}\r\n\r\n  \n", vote(i % 5, 18)).as_bytes());
+        }
+        vec![
+            ("three places", three_places()),
+            ("empty", Vec::new()),
+            ("one byte", b"x".to_vec()),
+            ("a line feed", b"\n".to_vec()),
+            ("a byte-order mark alone", b"\xef\xbb\xbf".to_vec()),
+            (
+                "one vote after a byte-order mark, no line end",
+                format!("\u{feff}{}", vote(3, 10)).into_bytes(),
+            ),
+            (
+                "two votes, the second with a byte-order mark",
+                format!("{}\n\u{feff}{}\n", vote(0, 10), vote(0, 10)).into_bytes(),
+            ),
+            ("byte-order marks, \\r\\n and blank lines", boms),
+            ("lines longer than a block", long),
+        ]
+    }
+
+    /// Any number of ranges counts every line of the file exactly once, as one
+    /// thread reading the file as a stream does.
+    #[test]
+    fn ranges_count_every_line_once() {
+        let config = nrsr_2020();
+        let counter = Counter::new(&config, CirclePolicy::Reject);
+        for (name, bytes) in awkward_inputs() {
+            let expected = match count_bytes(counter, &bytes, 1, BLOCK, Part::lines) {
+                Ok(counted) => counted,
+                Err(fault) => panic!("{name}: {fault}"),
+            };
+            let every_line = electie_core::lines::lines(&bytes).count();
+            assert_eq!(
+                expected.0.total_votes() + expected.1.values().sum::<u64>(),
+                every_line as u64,
+                "{name}"
+            );
+            let file = TempFile::new(&bytes);
+            for jobs in [1, 2, 3, 4, 7, 64] {
+                for block in [1, 50, 4_096, BLOCK] {
+                    let lines = std::sync::atomic::AtomicUsize::new(0);
+                    let counting = |part: &mut Part<'_>, block: &[u8]| {
+                        lines.fetch_add(continued_lines(block).count(), Ordering::Relaxed);
+                        part.lines(block)
+                    };
+                    match count_ranges(&file.open(), jobs, block, || Part::new(counter), counting) {
+                        // (not assert_eq: a tally's Debug is every counter)
+                        Ok(counted) => assert!(
+                            counted == expected,
+                            "{name}: {jobs} jobs, blocks of {block}: {} votes, {:?}; one thread {} votes, {:?}",
+                            counted.0.total_votes(),
+                            counted.1,
+                            expected.0.total_votes(),
+                            expected.1
+                        ),
+                        Err(fault) => panic!("{name}: {jobs} jobs, blocks of {block}: {fault}"),
+                    }
+                    assert_eq!(
+                        lines.into_inner(),
+                        every_line,
+                        "{name}: {jobs} jobs, blocks of {block}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The ranges start at the file's start, at a line's start or at its end, in
+    /// order: a line across a share's nominal start goes whole to the range before.
+    #[test]
+    fn ranges_start_at_line_starts() {
+        for (name, bytes) in awkward_inputs() {
+            let file = TempFile::new(&bytes);
+            for workers in [1, 2, 3, 4, 7, 64] {
+                let starts = match range_starts(&file.open(), workers) {
+                    Ok(starts) => starts,
+                    Err(e) => panic!("{name}: {e}"),
+                };
+                assert_eq!((starts.len(), starts[0]), (workers, 0), "{name}");
+                assert!(starts.is_sorted(), "{name}: {starts:?}");
+                for &start in &starts[1..] {
+                    let start = usize::try_from(start).unwrap_or(usize::MAX);
+                    assert!(
+                        start == bytes.len() || bytes[start - 1] == b'\n',
+                        "{name}, {workers} ranges: {start} is not a line's start"
+                    );
+                }
+            }
+        }
+        // the middle of the first of two equal lines: the second range holds the second
+        let line = b"{\"polling_place_id\": 0, \"party_id\": 10, \"candidate_ids\": []}\n";
+        let file = TempFile::new(&line.repeat(2));
+        let starts = range_starts(&file.open(), 4).ok();
+        let length = line.len() as u64;
+        assert_eq!(starts, Some(vec![0, length, length, 2 * length]));
+    }
+
     /// Any block size and any number of threads count the same: every vote once.
     #[test]
     fn blocks_and_threads_count_the_same() {
@@ -460,14 +852,17 @@ mod tests {
         let counter = Counter::new(&config, CirclePolicy::Reject);
         let bytes = three_places();
         let faulty = |block: &[u8]| block.windows(22).any(|w| w == b"\"polling_place_id\": 1,");
-        for jobs in [1, 2, 3] {
+        for (from_file, jobs) in [false, true]
+            .into_iter()
+            .flat_map(|f| [(f, 1), (f, 2), (f, 3)])
+        {
             let panics = |part: &mut Part<'_>, block: &[u8]| {
                 if faulty(block) {
                     panic!("injected fault");
                 }
                 part.lines(block)
             };
-            match count_bytes(counter, &bytes, jobs, 4_096, panics) {
+            match count_as(from_file, counter, &bytes, jobs, 4_096, panics) {
                 Err(CountFault::WorkerPanicked {
                     workers, message, ..
                 }) => {
@@ -481,7 +876,7 @@ mod tests {
                 }
                 part.lines(block)
             };
-            match count_bytes(counter, &bytes, jobs, 4_096, overflows) {
+            match count_as(from_file, counter, &bytes, jobs, 4_096, overflows) {
                 Err(fault @ CountFault::Count(electie_tally::Error::CounterOverflow)) => {
                     assert!(fault.to_string().ends_with("; nothing is reported"));
                 }
@@ -490,7 +885,7 @@ mod tests {
         }
         // a thread whose tally does not fit the others' (another configuration's): it
         // counts nothing more, and the merge refuses it
-        for jobs in [2, 3] {
+        for (from_file, jobs) in [false, true].into_iter().flat_map(|f| [(f, 2), (f, 3)]) {
             let injected = std::sync::atomic::AtomicBool::new(false);
             let misshapen = |part: &mut Part<'_>, block: &[u8]| {
                 if part.tally.shape() == (1, 1, 1) {
@@ -503,7 +898,7 @@ mod tests {
                 }
                 Ok(())
             };
-            match count_bytes(counter, &bytes, jobs, 4_096, misshapen) {
+            match count_as(from_file, counter, &bytes, jobs, 4_096, misshapen) {
                 Err(CountFault::Merge(electie_tally::Error::ShapeMismatch)) => {}
                 other => panic!("a merge that cannot be done must fail the count, got {other:?}"),
             }
