@@ -6,7 +6,10 @@
 //! once, in blocks of whole lines, counted on `--jobs` threads, each into its own
 //! tally: a regular file is cut into one range of whole lines per thread, which each
 //! thread reads itself; standard input (or a pipe) is read by one thread that hands
-//! the blocks out. The tallies are merged (exact, order-independent). A fault of
+//! the blocks out. With more than one thread, the threads start reading while the
+//! configuration loads on another (decoding a line does not need it; what they read
+//! early waits, by column, to be counted); with one, everything happens in turn on
+//! one thread. The tallies are merged (exact, order-independent). A fault of
 //! the count (a read error, a thread's panic, a counter overflow, a merge that does
 //! not fit) stops it with exit code 2: never a total without some votes.
 
@@ -15,7 +18,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 
 use electie_core::decode::tally_line_into;
 use electie_core::lines::{LineBlocks, continued_lines};
@@ -78,35 +81,62 @@ pub(crate) fn run(args: &TallyArgs) -> error::Result {
 }
 
 fn execute(args: &TallyArgs) -> error::Result<String> {
-    let mut config = ElectionConfig::load(&args.config).map_err(|e| format!("--config: {e}"))?;
-    if let Some(max) = args.max_candidates {
-        config = config
-            .with_max_candidates(max)
-            .map_err(|e| format!("--max-candidates: {e}"))?;
-    }
-    let mut options = ResultsOptions::default();
-    options.election.seats = args.seats;
-    options.election.tie = args.tie.policy(args.seed)?;
-    options.coalition_sizes = CoalitionSizes::beside(&config, &args.config)
-        .map_err(|e| Error::from(e).context("--config"))?;
-    for &given in &args.coalitions {
-        options.coalition_sizes.set(&config, given).map_err(|e| {
-            Error::from(e).context(format!("--coalition \"{}={}\"", given.party.0, given.size))
-        })?;
-    }
-    let votes = Votes::open(&args.votes).map_err(Error::read(&args.votes))?;
-    let circles = args.too_many_circles;
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
         .max(1);
-    let counted = match votes {
-        Votes::File(file, length) => {
-            // no more threads than blocks of a file: a thread costs a tally and a block
-            let jobs = jobs.min(usize::try_from(length / BLOCK as u64).unwrap_or(usize::MAX) + 1);
-            count_file(&config, circles, &file, jobs)
+    // opened first but reported after the configuration's errors, as it always was
+    let votes = Votes::open(&args.votes);
+    let jobs = match &votes {
+        // no more threads than blocks of a file: a thread costs a tally and a block
+        Ok(Votes::File(_, length)) => {
+            jobs.min(usize::try_from(length / BLOCK as u64).unwrap_or(usize::MAX) + 1)
         }
-        Votes::Stream(mut reader) => count_votes(&config, circles, &mut reader, jobs),
+        _ => jobs,
+    };
+    let circles = args.too_many_circles;
+    let loaded = OnceLock::new();
+    let (configured, count) = match votes {
+        // Several threads: they start reading while the configuration loads beside
+        // them (loading it costs about a fifth of counting a million votes on one
+        // thread, and decoding a line does not need it).
+        Ok(votes) if jobs > 1 => std::thread::scope(|scope| {
+            let loader = scope.spawn(|| Publish(&loaded).publish(load_config(args)));
+            let counted = count_from(votes, Configured::Loading(&loaded, circles), jobs);
+            let configured = loader
+                .join()
+                .unwrap_or_else(|payload| std::panic::resume_unwind(payload));
+            (configured, Ok(Count::Done(counted)))
+        }),
+        // One thread does one thing at a time: the configuration, then the votes.
+        votes => {
+            let configured = load_config(args).map(|config| {
+                let _ = loaded.set(Some(config));
+            });
+            (configured, votes.map(Count::Later))
+        }
+    };
+    configured?;
+    let Some(Some(config)) = loaded.get() else {
+        return Err("--config: the configuration was not loaded".into());
+    };
+    let mut options = ResultsOptions::default();
+    options.election.seats = args.seats;
+    options.election.tie = args.tie.policy(args.seed)?;
+    options.coalition_sizes = CoalitionSizes::beside(config, &args.config)
+        .map_err(|e| Error::from(e).context("--config"))?;
+    for &given in &args.coalitions {
+        options.coalition_sizes.set(config, given).map_err(|e| {
+            Error::from(e).context(format!("--coalition \"{}={}\"", given.party.0, given.size))
+        })?;
+    }
+    let counted = match count.map_err(Error::read(&args.votes))? {
+        Count::Done(counted) => counted,
+        Count::Later(votes) => count_from(
+            votes,
+            Configured::Ready(Counter::new(config, circles)),
+            jobs,
+        ),
     };
     let (tally, rejections) = counted.map_err(|fault| match fault {
         CountFault::Read(source) => Error::Read {
@@ -116,14 +146,58 @@ fn execute(args: &TallyArgs) -> error::Result<String> {
         fault => Error::Invalid(fault.to_string()),
     })?;
     let rejected = rejections.values().sum();
-    let outcome = seat_outcome(&config, &tally, &options).map_err(|e| format!("seats: {e}"))?;
+    let outcome = seat_outcome(config, &tally, &options).map_err(|e| format!("seats: {e}"))?;
     let output = TallyOutput {
-        parties: party_results(&config, &outcome, true),
-        status: status(&config, &tally, None),
+        parties: party_results(config, &outcome, true),
+        status: status(config, &tally, None),
         rejected,
         rejections,
     };
     Ok(serde_json::to_string(&output).map_err(|e| e.to_string())?)
+}
+
+/// The configuration as `--config` and `--max-candidates` give it.
+fn load_config(args: &TallyArgs) -> error::Result<ElectionConfig> {
+    let config = ElectionConfig::load(&args.config).map_err(|e| format!("--config: {e}"))?;
+    Ok(match args.max_candidates {
+        Some(max) => config
+            .with_max_candidates(max)
+            .map_err(|e| format!("--max-candidates: {e}"))?,
+        None => config,
+    })
+}
+
+/// Publishes the loaded configuration to the counting threads; `None` when it could
+/// not be loaded, also when its loading panicked (dropped unpublished), so that no
+/// thread waits for it forever.
+struct Publish<'l>(&'l OnceLock<Option<ElectionConfig>>);
+
+impl Publish<'_> {
+    /// Publishes the configuration and answers its error, if any.
+    fn publish(self, loaded: error::Result<ElectionConfig>) -> error::Result {
+        match loaded {
+            Ok(config) => {
+                let _ = self.0.set(Some(config));
+                Ok(())
+            }
+            // dropping `self` publishes `None`
+            Err(error) => Err(error),
+        }
+    }
+}
+
+impl Drop for Publish<'_> {
+    fn drop(&mut self) {
+        // does nothing once the configuration is published
+        let _ = self.0.set(None);
+    }
+}
+
+/// The votes counted already, or to count once the configuration is loaded.
+#[allow(clippy::large_enum_variant, reason = "one value, once per run")]
+enum Count {
+    Done(Result<(Tally, Rejections), CountFault>),
+    Later(Votes<'static>),
 }
 
 /// Rejection reasons with how many votes each.
@@ -153,6 +227,10 @@ pub(crate) enum CountFault {
     /// The input could not be read.
     #[error(transparent)]
     Read(#[from] std::io::Error),
+    /// The configuration, loaded while the threads started reading, could not be
+    /// loaded (the loading's own error is what is reported).
+    #[error("the configuration could not be loaded; nothing is counted")]
+    Unconfigured,
 }
 
 /// Bytes read at a time: whole lines of about a mebibyte per block (a longer line
@@ -160,16 +238,16 @@ pub(crate) enum CountFault {
 const BLOCK: usize = 1 << 20;
 
 /// Where the votes are read from.
-enum Votes {
+enum Votes<'r> {
     /// A regular file (with its length when opened): each counting thread reads its
     /// own range of it.
     File(File, u64),
     /// Standard input, or anything else that is read once from its start (a pipe, a
     /// device, a directory, which fails on the first read like any read error).
-    Stream(Box<dyn Read>),
+    Stream(Box<dyn Read + 'r>),
 }
 
-impl Votes {
+impl Votes<'_> {
     /// Opens `path`; `-` is standard input.
     fn open(path: &Path) -> std::io::Result<Self> {
         if path.as_os_str() == "-" || !cfg!(any(unix, windows)) {
@@ -183,35 +261,43 @@ impl Votes {
     }
 }
 
-/// Counts the vote lines of a regular file on `jobs` threads, each reading its own
-/// range of the file (see [`count_ranges`]).
+/// Counts the vote lines of `votes` on `jobs` threads: a regular file in ranges
+/// ([`count_ranges`]), a stream in blocks handed out by one reader
+/// ([`count_stream`]).
 ///
 /// # Errors
-/// A [`CountFault`], as [`count_votes`].
-pub(crate) fn count_file(
-    config: &ElectionConfig,
-    circles: CirclePolicy,
-    file: &File,
+/// A [`CountFault`], which stops the count: the input cannot be read, a thread
+/// panicked, a counter overflow, a merge failure, a configuration that could not be
+/// loaded.
+fn count_from(
+    votes: Votes<'_>,
+    configured: Configured<'_>,
     jobs: usize,
 ) -> Result<(Tally, Rejections), CountFault> {
-    let counter = Counter::new(config, circles);
-    count_ranges(file, jobs, BLOCK, || Part::new(counter), Part::lines)
+    let new_part = || Part::new(configured);
+    match votes {
+        Votes::File(file, _) => count_ranges(&file, jobs, BLOCK, new_part, Part::lines),
+        Votes::Stream(mut reader) => count_stream(&mut reader, jobs, BLOCK, new_part, Part::lines),
+    }
 }
 
 /// Counts the vote lines of `reader` (JSON lines, cut by `electie_core::lines`) on
 /// `jobs` threads.
 ///
 /// # Errors
-/// A [`CountFault`], which stops the count: the input cannot be read, a thread
-/// panicked, a counter overflow, a merge failure.
-pub(crate) fn count_votes(
+/// A [`CountFault`], as [`count_from`].
+#[cfg(test)]
+fn count_votes(
     config: &ElectionConfig,
     circles: CirclePolicy,
     reader: &mut dyn Read,
     jobs: usize,
 ) -> Result<(Tally, Rejections), CountFault> {
-    let counter = Counter::new(config, circles);
-    count_stream(reader, jobs, BLOCK, || Part::new(counter), Part::lines)
+    count_from(
+        Votes::Stream(Box::new(reader)),
+        Configured::Ready(Counter::new(config, circles)),
+        jobs,
+    )
 }
 
 /// Reads `reader` once, in blocks of whole lines, and counts the blocks on `jobs`
@@ -229,7 +315,7 @@ fn count_stream<'c>(
     jobs: usize,
     block: usize,
     new_part: impl Fn() -> Part<'c> + Sync,
-    count: impl Fn(&mut Part<'c>, &[u8]) -> Result<(), electie_tally::Error> + Sync,
+    count: impl Fn(&mut Part<'c>, &[u8]) -> Result<(), CountFault> + Sync,
 ) -> Result<(Tally, Rejections), CountFault> {
     let mut blocks = LineBlocks::new(reader, block);
     let workers = jobs.clamp(1, 64);
@@ -238,7 +324,7 @@ fn count_stream<'c>(
             let mut part = new_part();
             let mut buffer = Vec::with_capacity(block);
             while blocks.next_into(&mut buffer)? {
-                count(&mut part, &buffer).map_err(CountFault::Count)?;
+                count(&mut part, &buffer)?;
             }
             part.finish()
         }));
@@ -270,7 +356,7 @@ fn count_stream<'c>(
                             Err(_) => break,
                         };
                         let Ok(block) = next else { break };
-                        count(&mut part, &block).map_err(CountFault::Count)?;
+                        count(&mut part, &block)?;
                         // the reader may have stopped already
                         let _ = recycle.send(block);
                     }
@@ -333,7 +419,7 @@ fn count_ranges<'c>(
     jobs: usize,
     block: usize,
     new_part: impl Fn() -> Part<'c> + Sync,
-    count: impl Fn(&mut Part<'c>, &[u8]) -> Result<(), electie_tally::Error> + Sync,
+    count: impl Fn(&mut Part<'c>, &[u8]) -> Result<(), CountFault> + Sync,
 ) -> Result<(Tally, Rejections), CountFault> {
     let workers = jobs.clamp(1, 64);
     if workers == 1 {
@@ -380,12 +466,12 @@ fn count_blocks<'c, R: Read>(
     mut blocks: LineBlocks<R>,
     block: usize,
     mut part: Part<'c>,
-    count: &impl Fn(&mut Part<'c>, &[u8]) -> Result<(), electie_tally::Error>,
+    count: &impl Fn(&mut Part<'c>, &[u8]) -> Result<(), CountFault>,
     failed: &AtomicBool,
 ) -> Result<(Tally, Rejections), CountFault> {
     let mut buffer = Vec::with_capacity(block);
     while !failed.load(Ordering::Relaxed) && blocks.next_into(&mut buffer)? {
-        count(&mut part, &buffer).map_err(CountFault::Count)?;
+        count(&mut part, &buffer)?;
     }
     part.finish()
 }
@@ -529,12 +615,30 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
+/// How a counting thread gets its counter: at once, or once the configuration,
+/// loaded on another thread, is published (`None`: it could not be loaded).
+#[derive(Clone, Copy)]
+enum Configured<'c> {
+    Ready(Counter<'c>),
+    Loading(&'c OnceLock<Option<ElectionConfig>>, CirclePolicy),
+}
+
 /// One counting thread's share: its tally, its rejections, and the batch of the
 /// polling place being read (consecutive lines from one polling place are counted
 /// as one batch, across blocks).
+///
+/// Until the configuration is there, the batches are kept as read (by column, a
+/// few bytes a vote, at most [`EARLY_BLOCKS`] blocks' worth, then the thread waits)
+/// and counted in order once it is: decoding a line does not need the
+/// configuration.
 struct Part<'c> {
-    counter: Counter<'c>,
-    tally: Tally,
+    configured: Configured<'c>,
+    /// The counter and the tally, once the configuration is there.
+    counting: Option<(Counter<'c>, Tally)>,
+    /// Batches read before the configuration was there, with their polling places.
+    early: Vec<(PollingPlaceId, Ballots)>,
+    /// Blocks read before the configuration was there.
+    early_blocks: usize,
     rejections: Rejections,
     /// The pending batch, by column (what counting reads fastest).
     pending: Ballots,
@@ -546,11 +650,19 @@ struct Part<'c> {
 /// The most votes counted as one batch.
 const BATCH: usize = 4096;
 
+/// The most blocks a thread reads before it waits for the configuration.
+const EARLY_BLOCKS: usize = 32;
+
 impl<'c> Part<'c> {
-    fn new(counter: Counter<'c>) -> Self {
+    fn new(configured: Configured<'c>) -> Self {
         Self {
-            counter,
-            tally: Tally::new(counter.config()),
+            configured,
+            counting: match configured {
+                Configured::Ready(counter) => Some((counter, Tally::new(counter.config()))),
+                Configured::Loading(..) => None,
+            },
+            early: Vec::new(),
+            early_blocks: 0,
             rejections: Rejections::new(),
             pending: Ballots::new(),
             line_candidates: Vec::new(),
@@ -562,23 +674,64 @@ impl<'c> Part<'c> {
         *rejections.entry(rejection.to_string()).or_default() += 1;
     }
 
-    /// Counts the pending batch.
-    fn flush(&mut self) -> Result<(), electie_tally::Error> {
-        if !self.pending.is_empty() {
-            let rejections = &mut self.rejections;
-            self.counter.count_ballots(
-                &mut self.tally,
-                self.pending_place,
-                &self.pending,
-                |_, r| Self::reject(rejections, &r),
-            )?;
-            self.pending.clear();
+    /// Starts counting if the configuration is there (waiting for it when `wait`):
+    /// counts the early batches.
+    fn start(&mut self, wait: bool) -> Result<(), CountFault> {
+        let Configured::Loading(loaded, circles) = self.configured else {
+            return Ok(());
+        };
+        let config = match if wait {
+            Some(loaded.wait())
+        } else {
+            loaded.get()
+        } {
+            None => return Ok(()),
+            Some(None) => return Err(CountFault::Unconfigured),
+            Some(Some(config)) => config,
+        };
+        let counter = Counter::new(config, circles);
+        let mut tally = Tally::new(config);
+        let rejections = &mut self.rejections;
+        for (place, batch) in self.early.drain(..) {
+            counter
+                .count_ballots(&mut tally, place, &batch, |_, r| {
+                    Self::reject(rejections, &r)
+                })
+                .map_err(CountFault::Count)?;
+        }
+        self.counting = Some((counter, tally));
+        Ok(())
+    }
+
+    /// Counts the pending batch (keeps it, before the configuration is there).
+    fn flush(&mut self) -> Result<(), CountFault> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        match &mut self.counting {
+            Some((counter, tally)) => {
+                let rejections = &mut self.rejections;
+                counter
+                    .count_ballots(tally, self.pending_place, &self.pending, |_, r| {
+                        Self::reject(rejections, &r);
+                    })
+                    .map_err(CountFault::Count)?;
+                self.pending.clear();
+            }
+            None => {
+                let batch = std::mem::take(&mut self.pending);
+                self.early.push((self.pending_place, batch));
+            }
         }
         Ok(())
     }
 
     /// Reads and counts a block of whole lines.
-    fn lines(&mut self, block: &[u8]) -> Result<(), electie_tally::Error> {
+    fn lines(&mut self, block: &[u8]) -> Result<(), CountFault> {
+        if self.counting.is_none() {
+            self.early_blocks += 1;
+            self.start(self.early_blocks > EARLY_BLOCKS)?;
+        }
         for line in continued_lines(block) {
             self.line_candidates.clear();
             match tally_line_into(line, &mut self.line_candidates) {
@@ -597,10 +750,18 @@ impl<'c> Part<'c> {
         Ok(())
     }
 
-    /// The tally and rejections, once the last batch is counted.
+    /// The tally and rejections, once the last batch is counted (after waiting for
+    /// the configuration, if it is not there yet).
     fn finish(mut self) -> Result<(Tally, Rejections), CountFault> {
-        self.flush().map_err(CountFault::Count)?;
-        Ok((self.tally, self.rejections))
+        if self.counting.is_none() {
+            self.start(true)?;
+        }
+        self.flush()?;
+        match self.counting {
+            Some((_, tally)) => Ok((tally, self.rejections)),
+            // `start(true)` either counts or fails
+            None => Err(CountFault::Unconfigured),
+        }
     }
 }
 
@@ -642,9 +803,15 @@ mod tests {
         bytes: &[u8],
         jobs: usize,
         block: usize,
-        count: impl Fn(&mut Part<'c>, &[u8]) -> Result<(), electie_tally::Error> + Sync,
+        count: impl Fn(&mut Part<'c>, &[u8]) -> Result<(), CountFault> + Sync,
     ) -> Result<(Tally, Rejections), CountFault> {
-        count_stream(&mut &bytes[..], jobs, block, || Part::new(counter), count)
+        count_stream(
+            &mut &bytes[..],
+            jobs,
+            block,
+            || Part::new(Configured::Ready(counter)),
+            count,
+        )
     }
 
     /// A file of its own for one test, removed when dropped.
@@ -682,11 +849,17 @@ mod tests {
         bytes: &[u8],
         jobs: usize,
         block: usize,
-        count: impl Fn(&mut Part<'c>, &[u8]) -> Result<(), electie_tally::Error> + Sync,
+        count: impl Fn(&mut Part<'c>, &[u8]) -> Result<(), CountFault> + Sync,
     ) -> Result<(Tally, Rejections), CountFault> {
         if from_file {
             let file = TempFile::new(bytes);
-            count_ranges(&file.open(), jobs, block, || Part::new(counter), count)
+            count_ranges(
+                &file.open(),
+                jobs,
+                block,
+                || Part::new(Configured::Ready(counter)),
+                count,
+            )
         } else {
             count_bytes(counter, bytes, jobs, block, count)
         }
@@ -764,7 +937,13 @@ mod tests {
                         lines.fetch_add(continued_lines(block).count(), Ordering::Relaxed);
                         part.lines(block)
                     };
-                    match count_ranges(&file.open(), jobs, block, || Part::new(counter), counting) {
+                    match count_ranges(
+                        &file.open(),
+                        jobs,
+                        block,
+                        || Part::new(Configured::Ready(counter)),
+                        counting,
+                    ) {
                         // (not assert_eq: a tally's Debug is every counter)
                         Ok(counted) => assert!(
                             counted == expected,
@@ -844,6 +1023,59 @@ mod tests {
         assert_eq!((empty.total_votes(), none.len()), (0, 0));
     }
 
+    /// Threads that start before the configuration is loaded count the same as
+    /// threads given it: what they read early (kept by column, up to
+    /// `EARLY_BLOCKS` blocks, then they wait) is counted once it is there; a
+    /// configuration that cannot be loaded stops them.
+    #[test]
+    fn threads_started_before_the_configuration_count_the_same() {
+        let config = nrsr_2020();
+        let counter = Counter::new(&config, CirclePolicy::Reject);
+        let bytes = three_places();
+        let Ok(expected) = count_bytes(counter, &bytes, 1, BLOCK, Part::lines) else {
+            panic!("counting without faults failed");
+        };
+        let file = TempFile::new(&bytes);
+        for from_file in [false, true] {
+            // blocks of 50 bytes: far more than EARLY_BLOCKS before the configuration
+            // comes; one block: every line read early, counted when the thread ends
+            for (jobs, block) in [(2, 50), (3, 4_096), (2, BLOCK), (1, 50)] {
+                for publish in [Some(&config), None] {
+                    let loaded = OnceLock::new();
+                    let counted = std::thread::scope(|scope| {
+                        scope.spawn(|| {
+                            std::thread::sleep(std::time::Duration::from_millis(30));
+                            let _ = loaded.set(publish.cloned());
+                        });
+                        let new_part =
+                            || Part::new(Configured::Loading(&loaded, CirclePolicy::Reject));
+                        if from_file {
+                            count_ranges(&file.open(), jobs, block, new_part, Part::lines)
+                        } else {
+                            count_stream(&mut &bytes[..], jobs, block, new_part, Part::lines)
+                        }
+                    });
+                    let case = format!(
+                        "file {from_file}, {jobs} jobs, blocks of {block}, published {}",
+                        publish.is_some()
+                    );
+                    match (publish, counted) {
+                        (Some(_), Ok(counted)) => assert!(
+                            counted == expected,
+                            "{case}: {} votes, {:?}",
+                            counted.0.total_votes(),
+                            counted.1
+                        ),
+                        (None, Err(CountFault::Unconfigured)) => {}
+                        (_, other) => {
+                            panic!("{case}: {:?}", other.map(|(t, r)| (t.total_votes(), r)))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Every fault of a counting thread is the answer, never a smaller count: a
     /// panic, a counter overflow, a merge of tallies that do not fit, a read error.
     #[test]
@@ -872,7 +1104,7 @@ mod tests {
             }
             let overflows = |part: &mut Part<'_>, block: &[u8]| {
                 if faulty(block) {
-                    return Err(electie_tally::Error::CounterOverflow);
+                    return Err(CountFault::Count(electie_tally::Error::CounterOverflow));
                 }
                 part.lines(block)
             };
@@ -888,13 +1120,17 @@ mod tests {
         for (from_file, jobs) in [false, true].into_iter().flat_map(|f| [(f, 2), (f, 3)]) {
             let injected = std::sync::atomic::AtomicBool::new(false);
             let misshapen = |part: &mut Part<'_>, block: &[u8]| {
-                if part.tally.shape() == (1, 1, 1) {
+                let shape = |part: &Part<'_>| part.counting.as_ref().map(|(_, t)| t.shape());
+                if shape(part) == Some((1, 1, 1)) {
                     return Ok(());
                 }
                 part.lines(block)?;
                 part.flush()?;
-                if faulty(block) && !injected.swap(true, std::sync::atomic::Ordering::SeqCst) {
-                    part.tally = Tally::with_shape(1, 1, 1);
+                if faulty(block)
+                    && !injected.swap(true, std::sync::atomic::Ordering::SeqCst)
+                    && let Some((_, tally)) = &mut part.counting
+                {
+                    *tally = Tally::with_shape(1, 1, 1);
                 }
                 Ok(())
             };

@@ -540,3 +540,107 @@ fn tally_config_errors_exit_non_zero() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("PARTY_ID=SIZE"));
     std::fs::remove_file(path).ok();
 }
+
+/// A file of several blocks is read in one range per thread, while the configuration
+/// loads beside the threads: the answer is one thread's and standard input's, byte
+/// for byte, and every error is one thread's (the configuration's and the options'
+/// errors before the votes' own).
+#[test]
+fn tally_of_a_large_file_is_the_same_on_any_number_of_threads() {
+    let config_dir = repo("data/nrsr_2020");
+    let config = electie_core::ElectionConfig::load(&config_dir).unwrap();
+    // about 3 MiB: three blocks of the reader, so up to three threads
+    let votes = electie_cli::generate::generate_votes(&config, 40_000, 700, 20_000, 5);
+    let mut lines = "\u{feff}".to_owned();
+    for (i, cast) in votes.iter().enumerate() {
+        let line = serde_json::json!({
+            "polling_place_id": cast.polling_place.0,
+            "party_id": cast.vote.party_id.map(|party| party.0),
+            "candidate_ids": cast.vote.candidate_ids.iter().map(|c| c.0).collect::<Vec<_>>(),
+        });
+        lines.push_str(&line.to_string());
+        lines.push_str(if i % 9 == 0 { "\r\n" } else { "\n" });
+        if i % 5_000 == 0 {
+            lines.push_str("not a vote\n\n");
+        }
+    }
+    lines.push_str("{\"polling_place_id\": 1, \"party_id\": 9, \"candidate_ids\": []}");
+    let path = votes_file("large", &lines);
+    let config_arg = config_dir.to_str().unwrap();
+    let tally = |jobs: &str, extra: &[&str], votes: &str, stdin: Option<&[u8]>| {
+        let mut args = vec!["tally", "--jobs", jobs, "--config", config_arg];
+        args.extend_from_slice(extra);
+        args.push(votes);
+        electie(&args, stdin)
+    };
+    let file = path.to_str().unwrap();
+    let one = tally("1", &[], file, None);
+    assert!(
+        one.status.success(),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    let v: Value = serde_json::from_slice(&one.stdout).unwrap();
+    assert_eq!(
+        v["status"]["total_votes"].as_u64().unwrap() + v["rejected"].as_u64().unwrap(),
+        40_000 + 8 + 1
+    );
+    assert!(v["rejections"].as_object().unwrap().len() > 1, "{v}");
+    for jobs in ["2", "3", "64"] {
+        let many = tally(jobs, &[], file, None);
+        assert!(
+            many.status.success(),
+            "{}",
+            String::from_utf8_lossy(&many.stderr)
+        );
+        assert!(
+            one.stdout == many.stdout,
+            "--jobs {jobs} differs from --jobs 1"
+        );
+    }
+    let stdin = tally("2", &[], "-", Some(lines.as_bytes()));
+    assert!(
+        one.stdout == stdin.stdout,
+        "standard input differs from the file"
+    );
+    // errors: the same exit code and message with one thread as with two
+    let missing = std::env::temp_dir().join("electie-tally-cli-no-such-votes.jsonl");
+    let cases: [(&str, &[&str], &str); 5] = [
+        ("/nonexistent/config", &[], file),
+        (config_arg, &["--max-candidates", "100000"], file),
+        (config_arg, &["--coalition", "999=2"], file),
+        (config_arg, &["--tie", "lot"], file),
+        (config_arg, &[], missing.to_str().unwrap()),
+    ];
+    for (config, extra, votes) in cases {
+        let run = |jobs: &str| {
+            let mut args = vec!["tally", "--jobs", jobs, "--config", config];
+            args.extend_from_slice(extra);
+            args.push(votes);
+            electie(&args, None)
+        };
+        let (one, two) = (run("1"), run("2"));
+        assert_eq!(one.status.code(), Some(2), "{extra:?} {votes}");
+        assert!(one.stdout.is_empty() && two.stdout.is_empty());
+        assert!(!one.stderr.is_empty());
+        assert_eq!(
+            (two.status.code(), String::from_utf8_lossy(&two.stderr)),
+            (one.status.code(), String::from_utf8_lossy(&one.stderr)),
+            "{config} {extra:?} {votes}"
+        );
+    }
+    // a missing configuration and missing votes: the configuration is reported
+    let both = electie(
+        &[
+            "tally",
+            "--jobs",
+            "2",
+            "--config",
+            "/nonexistent/config",
+            missing.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(String::from_utf8_lossy(&both.stderr).contains("--config"));
+    std::fs::remove_file(path).ok();
+}
