@@ -16,7 +16,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use electie_gateway::client::{Commission, Terminal};
+use electie_gateway::client::Terminal;
 use serde_json::Value;
 
 const VOTES: usize = 5;
@@ -38,13 +38,7 @@ async fn killed_during_sync(point: &str, stored_at_the_kill: usize) {
         &[("ELECTIE_CRASH_POINT", point)],
     );
     let base = gateway.base.clone();
-    wait_configured(&client, &base).await;
-
-    let commission = Commission::login(client.clone(), &base, PIN).await.unwrap();
-    commission
-        .set_state("state_register_terminals", true)
-        .await
-        .unwrap();
+    let commission = commission_registering_terminals(&client, &base).await;
     let terminal = Terminal::register(client.clone(), &base).await.unwrap();
     let mut tokens = Vec::new();
     for _ in 0..VOTES {

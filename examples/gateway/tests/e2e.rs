@@ -368,14 +368,7 @@ impl Room {
     ) -> Room {
         let gateway = Gateway::start(dir.path(), server_url, sync_interval);
         let client = http();
-        wait_configured(&client, &gateway.base).await;
-        let commission = Commission::login(client.clone(), &gateway.base, PIN)
-            .await
-            .unwrap();
-        commission
-            .set_state("state_register_terminals", true)
-            .await
-            .unwrap();
+        let commission = commission_registering_terminals(&client, &gateway.base).await;
         let mut registered = Vec::new();
         for _ in 0..terminals {
             registered.push(

@@ -14,7 +14,6 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use common::*;
-use electie_gateway::client::Commission;
 use serde_json::{Value, json};
 
 const HELPER: &str = r#"
@@ -63,24 +62,7 @@ async fn a_terminal_sealing_with_python_electiersa_votes() {
     let gateway = Gateway::start(dir.path(), &config.base, "30");
     let client = http();
     let base = gateway.base.clone();
-    assert!(
-        eventually(std::time::Duration::from_secs(20), || {
-            let (client, base) = (client.clone(), base.clone());
-            async move {
-                client
-                    .get(format!("{base}/statevector/office_id"))
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status() == 200)
-            }
-        })
-        .await
-    );
-    let commission = Commission::login(client.clone(), &base, PIN).await.unwrap();
-    commission
-        .set_state("state_register_terminals", true)
-        .await
-        .unwrap();
+    let commission = commission_registering_terminals(&client, &base).await;
 
     let keys = python(&json!({"op": "keypair"}));
     let registered: Value = client

@@ -55,14 +55,7 @@ impl Room {
             &[("ELECTIE_PAUSE_DIR", pauses.path().to_str().unwrap())],
         );
         let client = http();
-        wait_configured(&client, &gateway.base).await;
-        let commission = Commission::login(client.clone(), &gateway.base, PIN)
-            .await
-            .unwrap();
-        commission
-            .set_state("state_register_terminals", true)
-            .await
-            .unwrap();
+        let commission = commission_registering_terminals(&client, &gateway.base).await;
         let terminal = Terminal::register(client.clone(), &gateway.base)
             .await
             .unwrap();

@@ -11,7 +11,7 @@ mod common;
 use std::time::Instant;
 
 use common::*;
-use electie_gateway::client::{Commission, Terminal};
+use electie_gateway::client::Terminal;
 use electie_test_support::cpu_seconds;
 
 const TERMINALS: usize = 8;
@@ -33,12 +33,7 @@ async fn votes_per_second_and_sync_throughput() {
     let gateway = Gateway::start(gateway_dir.path(), &server_url, "3600");
     let client = http();
     let base = gateway.base.clone();
-    wait_configured(&client, &base).await;
-    let commission = Commission::login(client.clone(), &base, PIN).await.unwrap();
-    commission
-        .set_state("state_register_terminals", true)
-        .await
-        .unwrap();
+    let commission = commission_registering_terminals(&client, &base).await;
     let mut terminals = Vec::new();
     for _ in 0..TERMINALS {
         terminals.push(std::sync::Arc::new(

@@ -309,6 +309,23 @@ pub async fn wait_configured(client: &reqwest::Client, base: &str) {
     assert!(ready, "gateway {base} never got its configuration");
 }
 
+/// Waits until the gateway at `base` has its configuration, logs the election
+/// commission in and opens terminal registration: where every test that votes starts.
+pub async fn commission_registering_terminals(
+    client: &reqwest::Client,
+    base: &str,
+) -> electie_gateway::client::Commission {
+    wait_configured(client, base).await;
+    let commission = electie_gateway::client::Commission::login(client.clone(), base, PIN)
+        .await
+        .unwrap();
+    commission
+        .set_state("state_register_terminals", true)
+        .await
+        .unwrap();
+    commission
+}
+
 /// `GET url`, which must answer 2xx with JSON: the JSON.
 pub async fn get_json(client: &reqwest::Client, url: &str) -> Value {
     client
