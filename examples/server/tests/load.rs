@@ -7,7 +7,8 @@
 //! ```
 //!
 //! `ELECTIE_LOAD_VOTES` (default 6000), `ELECTIE_LOAD_GATEWAYS` (default 12) and
-//! `ELECTIE_LOAD_ROUNDS` (default 3) size it; with `ELECTIE_TEST_POSTGRES_URL` set it
+//! `ELECTIE_LOAD_ROUNDS` (default 3) size it, `ELECTIE_LOAD_BATCHES` (default `10,100`)
+//! names the batch sizes; with `ELECTIE_TEST_POSTGRES_URL` set it
 //! also runs on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -25,6 +26,18 @@ fn env_usize(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|text| text.parse().ok())
         .unwrap_or(default)
+}
+
+/// The batch sizes to run, from `ELECTIE_LOAD_BATCHES` (comma-separated).
+fn batch_sizes() -> Vec<usize> {
+    let text = std::env::var("ELECTIE_LOAD_BATCHES").unwrap_or_else(|_| "10,100".into());
+    text.split(',')
+        .map(|size| {
+            size.trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("ELECTIE_LOAD_BATCHES: {size:?} is not a batch size"))
+        })
+        .collect()
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -183,7 +196,7 @@ async fn load_run_against_the_library_open_rate() {
         databases.push(Db::postgres().await.unwrap());
     }
     for db in databases {
-        for batch_size in [10, 100] {
+        for batch_size in batch_sizes() {
             let mut server_rates = Vec::new();
             let mut open_rates = Vec::new();
             let mut p50s = Vec::new();
