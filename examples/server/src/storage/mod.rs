@@ -5,17 +5,21 @@
 //! with its sync state, the ballot feed and the commission papers. The queries are
 //! written once, in the SQL both databases accept (`$N` placeholders, partial unique
 //! indexes, `ON CONFLICT DO NOTHING`), and run through sqlx's `Any` driver; only the
-//! migrations (an id column) and the way writes are scheduled differ:
+//! migrations (an id column) and where connections come from differ.
 //!
-//! - [`sqlite::SqliteStorage`]: one writer task owns the only writing connection and
-//!   commits groups of queued writes together (one fsync for several batches, each
-//!   write in its own savepoint so one failing write does not undo the others); reads
-//!   use a pool of WAL readers. `journal_mode=WAL` and `synchronous=FULL` are set on
-//!   every connection and checked at start.
-//! - [`postgres::PostgresStorage`]: a pool; each write is its own transaction.
+//! Writes go through one writer task per server instance that commits the queued
+//! writes together (module `group`: one flush for several batches; a failing write is
+//! refused alone, the others commit):
+//!
+//! - [`sqlite::SqliteStorage`]: the writer owns the only writing connection; reads use
+//!   a pool of WAL readers. `journal_mode=WAL` and `synchronous=FULL` are set on every
+//!   connection and checked at start.
+//! - [`postgres::PostgresStorage`]: one pool; the writer takes a connection from it for
+//!   each group.
 //!
 //! The [`Storage`] trait is that difference; [`Store`] puts the typed operations on top.
 
+mod group;
 pub mod postgres;
 mod sql;
 pub mod sqlite;
@@ -60,8 +64,8 @@ pub trait Storage: Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`.
     fn kind(&self) -> &'static str;
 
-    /// Runs one write in a transaction of its own or, for SQLite, in a savepoint of a
-    /// group commit; the answer comes once the write is durable (or refused).
+    /// Runs one write in a group commit; the answer comes once the write is durable
+    /// (or refused with nothing written).
     async fn write(&self, op: WriteOp) -> Result<WriteReply>;
 
     /// The pool reads run on.

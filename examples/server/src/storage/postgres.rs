@@ -1,16 +1,18 @@
-//! PostgreSQL: a pool, one transaction per write.
+//! PostgreSQL: the group writer on a connection of the pool, reads on the pool.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
+use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Connection};
 
-use super::sql::{self, WriteOp, WriteReply};
+use super::group::{Connections, GroupWriter};
+use super::sql::{WriteOp, WriteReply};
 use super::{Result, Storage};
 
 /// PostgreSQL storage.
 pub struct PostgresStorage {
+    writer: GroupWriter,
     pool: AnyPool,
 }
 
@@ -26,7 +28,10 @@ impl PostgresStorage {
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            writer: GroupWriter::start(Connections::Pool(pool.clone()), "BEGIN"),
+            pool,
+        })
     }
 }
 
@@ -37,15 +42,7 @@ impl Storage for PostgresStorage {
     }
 
     async fn write(&self, op: WriteOp) -> Result<WriteReply> {
-        let mut conn = self.pool.acquire().await?;
-        let mut transaction = conn.begin().await?;
-        let reply = sql::apply(&mut transaction, &op).await?;
-        #[cfg(feature = "crash-points")]
-        if matches!(op, WriteOp::Batch(_)) {
-            crate::ingest::crash_point("before-commit");
-        }
-        transaction.commit().await?;
-        Ok(reply)
+        self.writer.write(op).await
     }
 
     fn readers(&self) -> &AnyPool {
@@ -53,6 +50,7 @@ impl Storage for PostgresStorage {
     }
 
     async fn shutdown(&self) {
+        self.writer.shutdown().await;
         self.pool.close().await;
     }
 }

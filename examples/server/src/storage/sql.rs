@@ -124,11 +124,59 @@ fn conflict_on_unique(error: sqlx::Error, what: &'static str) -> StoreError {
     }
 }
 
+/// The log positions a group of writes hands out (migration 0002): the head is read
+/// once when the group's transaction starts, each batch takes the next position, and
+/// the last one taken is written back before the commit.
+///
+/// The read is an `UPDATE` of the single `log_head` row, so on PostgreSQL the row stays
+/// locked until the transaction ends and groups (of this or another server instance)
+/// commit in position order. It must come before any savepoint: a lock taken inside a
+/// savepoint that is rolled back would be released with it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LogPositions {
+    head: i64,
+    taken: bool,
+}
+
+impl LogPositions {
+    /// Locks the log head row until the transaction ends and reads it.
+    pub(crate) async fn lock(conn: &mut AnyConnection) -> Result<Self> {
+        let head: i64 =
+            sqlx::query("UPDATE log_head SET position = position WHERE id = 1 RETURNING position")
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get(0)?;
+        Ok(Self { head, taken: false })
+    }
+
+    /// The next position.
+    fn next(&mut self) -> i64 {
+        self.head += 1;
+        self.taken = true;
+        self.head
+    }
+
+    /// Writes back the last position taken, if one was.
+    pub(crate) async fn store(&self, conn: &mut AnyConnection) -> Result<()> {
+        if self.taken {
+            sqlx::query("UPDATE log_head SET position = $1 WHERE id = 1")
+                .bind(self.head)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
 /// Runs `op` on `conn`, which is inside a transaction (or savepoint) the caller
-/// commits or rolls back.
-pub(crate) async fn apply(conn: &mut AnyConnection, op: &WriteOp) -> Result<WriteReply> {
+/// commits or rolls back; a batch takes its log position from `positions`.
+pub(crate) async fn apply(
+    conn: &mut AnyConnection,
+    op: &WriteOp,
+    positions: &mut LogPositions,
+) -> Result<WriteReply> {
     match op {
-        WriteOp::Batch(batch) => apply_batch(conn, batch).await,
+        WriteOp::Batch(batch) => apply_batch(conn, batch, positions).await,
         WriteOp::Close(close) => apply_close(conn, close).await,
         WriteOp::Paper(paper) => {
             sqlx::query(
@@ -207,47 +255,23 @@ async fn closed(conn: &mut AnyConnection, polling_place_id: i64) -> Result<bool>
     })
 }
 
-async fn apply_batch(conn: &mut AnyConnection, batch: &BatchWrite) -> Result<WriteReply> {
-    if closed(conn, batch.polling_place_id).await? {
-        return Err(StoreError::Conflict("Polling place is closed"));
-    }
-    if let Some(sync) = &batch.sync {
-        let updated = sqlx::query(
-            "UPDATE sync_state SET last_seqno = $1, chain_head = $2 WHERE polling_place_id = $3 AND last_seqno = $4 AND closed = 0",
-        )
-        .bind(sync.last_seqno)
-        .bind(&sync.chain_head)
-        .bind(batch.polling_place_id)
-        .bind(sync.from_last_seqno)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-        if updated != 1 {
-            let inserted = if sync.from_last_seqno == 0 {
-                sqlx::query(
-                    "INSERT INTO sync_state (polling_place_id, last_seqno, chain_head, closed) VALUES ($1, $2, $3, 0) ON CONFLICT (polling_place_id) DO NOTHING",
-                )
-                .bind(batch.polling_place_id)
-                .bind(sync.last_seqno)
-                .bind(&sync.chain_head)
-                .execute(&mut *conn)
-                .await?
-                .rows_affected()
-            } else {
-                0
-            };
-            if inserted != 1 {
-                return Err(StoreError::Conflict("Out of sequence"));
+/// Two statements for a batch with sync fields (the sync state advanced, the rows
+/// inserted), since every statement is a round trip; the reads that tell one refusal
+/// from another run only once the sync state did not move.
+async fn apply_batch(
+    conn: &mut AnyConnection,
+    batch: &BatchWrite,
+    positions: &mut LogPositions,
+) -> Result<WriteReply> {
+    match &batch.sync {
+        Some(sync) => advance_sync_state(conn, batch.polling_place_id, sync).await?,
+        None => {
+            if closed(conn, batch.polling_place_id).await? {
+                return Err(StoreError::Conflict("Polling place is closed"));
             }
         }
     }
-    // The next log position; the row lock it takes is held until this transaction
-    // ends, so batches commit in position order (migration 0002 explains why).
-    let position: i64 =
-        sqlx::query("UPDATE log_head SET position = position + 1 WHERE id = 1 RETURNING position")
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?;
+    let position = positions.next();
     // One INSERT of up to 100 rows at a time (10 parameters each).
     for chunk in batch.rows.chunks(100) {
         let mut text = String::from(
@@ -287,6 +311,50 @@ async fn apply_batch(conn: &mut AnyConnection, batch: &BatchWrite) -> Result<Wri
         })?;
     }
     Ok(WriteReply::Logged { position })
+}
+
+/// Moves the polling place's sync state from `sync.from_last_seqno` on, or refuses
+/// with nothing written: closed, or the state is not the one the batch continues.
+async fn advance_sync_state(
+    conn: &mut AnyConnection,
+    polling_place_id: i64,
+    sync: &SyncAdvance,
+) -> Result<()> {
+    let updated = sqlx::query(
+        "UPDATE sync_state SET last_seqno = $1, chain_head = $2 WHERE polling_place_id = $3 AND last_seqno = $4 AND closed = 0",
+    )
+    .bind(sync.last_seqno)
+    .bind(&sync.chain_head)
+    .bind(polling_place_id)
+    .bind(sync.from_last_seqno)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if updated == 1 {
+        return Ok(());
+    }
+    if closed(conn, polling_place_id).await? {
+        return Err(StoreError::Conflict("Polling place is closed"));
+    }
+    // The first batch of a polling place creates its sync state.
+    let inserted = if sync.from_last_seqno == 0 {
+        sqlx::query(
+            "INSERT INTO sync_state (polling_place_id, last_seqno, chain_head, closed) VALUES ($1, $2, $3, 0) ON CONFLICT (polling_place_id) DO NOTHING",
+        )
+        .bind(polling_place_id)
+        .bind(sync.last_seqno)
+        .bind(&sync.chain_head)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+    } else {
+        0
+    };
+    if inserted == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict("Out of sequence"))
+    }
 }
 
 async fn apply_close(conn: &mut AnyConnection, close: &CloseWrite) -> Result<WriteReply> {

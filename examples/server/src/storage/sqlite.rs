@@ -1,4 +1,4 @@
-//! SQLite: one writer task with group commit, a pool of WAL readers.
+//! SQLite: the group writer on the only writing connection, a pool of WAL readers.
 
 use std::path::Path;
 use std::time::Duration;
@@ -6,20 +6,14 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row};
-use tokio::sync::{Mutex, mpsc, oneshot};
 
-use super::sql::{self, WriteOp, WriteReply};
+use super::group::{Connections, GroupWriter};
+use super::sql::{WriteOp, WriteReply};
 use super::{Result, Storage, StoreError};
 
-/// Most writes committed together (one fsync).
-const GROUP_LIMIT: usize = 64;
-
-type Job = (WriteOp, oneshot::Sender<Result<WriteReply>>);
-
-/// SQLite storage: the writer task and the readers.
+/// SQLite storage: the writer and the readers.
 pub struct SqliteStorage {
-    jobs: Mutex<Option<mpsc::Sender<Job>>>,
-    writer: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    writer: GroupWriter,
     readers: AnyPool,
 }
 
@@ -59,11 +53,8 @@ impl SqliteStorage {
             companion.push(suffix);
             restrict_mode(Path::new(&companion))?;
         }
-        let (jobs, receiver) = mpsc::channel::<Job>(1024);
-        let writer = tokio::spawn(write_loop(writer, receiver));
         Ok(Self {
-            jobs: Mutex::new(Some(jobs)),
-            writer: Mutex::new(Some(writer)),
+            writer: GroupWriter::start(Connections::Dedicated(writer), "BEGIN IMMEDIATE"),
             readers,
         })
     }
@@ -127,72 +118,6 @@ async fn check_settings(conn: &mut AnyConnection) -> Result<()> {
     Ok(())
 }
 
-/// The writer: takes the queued writes (at most [`GROUP_LIMIT`]), runs each in its own
-/// savepoint of one transaction, commits once, then answers them all.
-async fn write_loop(mut conn: AnyConnection, mut jobs: mpsc::Receiver<Job>) {
-    while let Some(first) = jobs.recv().await {
-        let mut group = vec![first];
-        while group.len() < GROUP_LIMIT {
-            match jobs.try_recv() {
-                Ok(job) => group.push(job),
-                Err(_) => break,
-            }
-        }
-        let results = run_group(&mut conn, &group).await;
-        for ((_, reply), result) in group.into_iter().zip(results) {
-            // The requester may have gone (a client that hung up): nothing to answer.
-            let _ = reply.send(result);
-        }
-    }
-    let _ = conn.close().await;
-}
-
-/// One group commit: each result is final (durable or refused).
-async fn run_group(conn: &mut AnyConnection, group: &[Job]) -> Vec<Result<WriteReply>> {
-    if let Err(error) = conn.execute("BEGIN IMMEDIATE").await {
-        return group.iter().map(|_| Err(copy_error(&error))).collect();
-    }
-    let mut results = Vec::with_capacity(group.len());
-    for (op, _) in group {
-        let result = match conn.execute("SAVEPOINT write").await {
-            Ok(_) => {
-                let result = sql::apply(conn, op).await;
-                let end = if result.is_ok() {
-                    conn.execute("RELEASE write").await
-                } else {
-                    match conn.execute("ROLLBACK TO write").await {
-                        Ok(_) => conn.execute("RELEASE write").await,
-                        Err(error) => Err(error),
-                    }
-                };
-                match end {
-                    Ok(_) => result,
-                    Err(error) => {
-                        // The transaction is in an unknown state: give up the whole group.
-                        let _ = conn.execute("ROLLBACK").await;
-                        return group.iter().map(|_| Err(copy_error(&error))).collect();
-                    }
-                }
-            }
-            Err(error) => Err(StoreError::Database(error)),
-        };
-        results.push(result);
-    }
-    #[cfg(feature = "crash-points")]
-    if group.iter().any(|(op, _)| matches!(op, WriteOp::Batch(_))) {
-        crate::ingest::crash_point("before-commit");
-    }
-    if let Err(error) = conn.execute("COMMIT").await {
-        let _ = conn.execute("ROLLBACK").await;
-        return group.iter().map(|_| Err(copy_error(&error))).collect();
-    }
-    results
-}
-
-fn copy_error(error: &sqlx::Error) -> StoreError {
-    StoreError::Setup(format!("SQLite transaction failed: {error}"))
-}
-
 #[async_trait]
 impl Storage for SqliteStorage {
     fn kind(&self) -> &'static str {
@@ -200,18 +125,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn write(&self, op: WriteOp) -> Result<WriteReply> {
-        let sender = self
-            .jobs
-            .lock()
-            .await
-            .clone()
-            .ok_or(StoreError::WriterStopped)?;
-        let (reply, answer) = oneshot::channel();
-        sender
-            .send((op, reply))
-            .await
-            .map_err(|_| StoreError::WriterStopped)?;
-        answer.await.map_err(|_| StoreError::WriterStopped)?
+        self.writer.write(op).await
     }
 
     fn readers(&self) -> &AnyPool {
@@ -219,11 +133,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn shutdown(&self) {
-        // Dropping the sender lets the writer finish what is queued and stop.
-        self.jobs.lock().await.take();
-        if let Some(writer) = self.writer.lock().await.take() {
-            let _ = writer.await;
-        }
+        self.writer.shutdown().await;
         self.readers.close().await;
     }
 }

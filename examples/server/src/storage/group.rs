@@ -1,0 +1,224 @@
+//! Group commit, for both databases: one writer task takes the writes queued (at most
+//! [`GROUP_LIMIT`]) and commits them in one transaction, then answers them all.
+//!
+//! Why one writer, on PostgreSQL too: a batch's write takes the next log position by
+//! locking the single `log_head` row until it commits (migration 0002), so batches
+//! written in transactions of their own commit one after another, each waiting for the
+//! previous one's flush. Committing the queued batches together makes that one flush
+//! (and one lock) for the group, and the positions stay in commit order. Several server
+//! instances on one PostgreSQL still serialise on the row, now a group at a time.
+//!
+//! Why two paths: every statement is a round trip to another thread (sqlx's SQLite
+//! worker) or process (the PostgreSQL backend), and every round trip wakes a thread,
+//! which costs more than the statement on a busy 2-core machine. So a group is first
+//! run as it should go — a batch with sync fields is two statements (advance the
+//! polling place's sync state, insert the rows), and the log head is read once and
+//! written once for the whole group. Only when some write fails (a conflict another
+//! instance caused, a (token, polling place) already stored, a database error) is the
+//! group rolled back and run again with each write in a savepoint of its own, so that
+//! the failing write is refused and the others still commit. Either way each answer
+//! is final: durable, or refused with nothing written.
+
+use sqlx::{AnyConnection, AnyPool, Connection, Executor};
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+use super::sql::{self, LogPositions, WriteOp, WriteReply};
+use super::{Result, StoreError};
+
+/// Most writes committed together.
+pub(super) const GROUP_LIMIT: usize = 64;
+
+type Job = (WriteOp, oneshot::Sender<Result<WriteReply>>);
+
+/// Where the writer's connection comes from.
+pub(super) enum Connections {
+    /// SQLite: the only writing connection, owned by the writer for its lifetime.
+    Dedicated(AnyConnection),
+    /// PostgreSQL: a connection from the pool for each group, so a connection the
+    /// server lost is replaced.
+    Pool(AnyPool),
+}
+
+/// The writer task and the queue to it.
+pub(super) struct GroupWriter {
+    jobs: Mutex<Option<mpsc::Sender<Job>>>,
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl GroupWriter {
+    /// Starts the writer. `begin` opens a group's transaction (`BEGIN IMMEDIATE` for
+    /// SQLite, which takes the write lock at once; `BEGIN` for PostgreSQL).
+    pub(super) fn start(connections: Connections, begin: &'static str) -> Self {
+        let (jobs, receiver) = mpsc::channel::<Job>(1024);
+        let task = tokio::spawn(write_loop(connections, begin, receiver));
+        Self {
+            jobs: Mutex::new(Some(jobs)),
+            task: Mutex::new(Some(task)),
+        }
+    }
+
+    /// Queues `op`; the answer comes once it is durable (or refused).
+    pub(super) async fn write(&self, op: WriteOp) -> Result<WriteReply> {
+        let sender = self
+            .jobs
+            .lock()
+            .await
+            .clone()
+            .ok_or(StoreError::WriterStopped)?;
+        let (reply, answer) = oneshot::channel();
+        sender
+            .send((op, reply))
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        answer.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// Stops taking writes, finishes those queued and waits for the writer to end.
+    pub(super) async fn shutdown(&self) {
+        // Dropping the sender lets the writer finish what is queued and stop.
+        self.jobs.lock().await.take();
+        if let Some(task) = self.task.lock().await.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+async fn write_loop(
+    mut connections: Connections,
+    begin: &'static str,
+    mut jobs: mpsc::Receiver<Job>,
+) {
+    while let Some(first) = jobs.recv().await {
+        let mut group = vec![first];
+        while group.len() < GROUP_LIMIT {
+            match jobs.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let ops: Vec<&WriteOp> = group.iter().map(|(op, _)| op).collect();
+        let results = match &mut connections {
+            Connections::Dedicated(connection) => run_group(connection, begin, &ops).await,
+            Connections::Pool(pool) => match pool.acquire().await {
+                Ok(mut connection) => run_group(&mut connection, begin, &ops).await,
+                Err(error) => fail_all(&ops, &error),
+            },
+        };
+        for ((_, reply), result) in group.into_iter().zip(results) {
+            // The requester may have gone (a client that hung up): nothing to answer.
+            let _ = reply.send(result);
+        }
+    }
+    if let Connections::Dedicated(connection) = connections {
+        let _ = connection.close().await;
+    }
+}
+
+/// One group: the straight run, and the run with savepoints when that fails.
+async fn run_group(
+    connection: &mut AnyConnection,
+    begin: &str,
+    ops: &[&WriteOp],
+) -> Vec<Result<WriteReply>> {
+    match straight(connection, begin, ops).await {
+        Ok(results) => results,
+        Err(_) => {
+            // Nothing of the straight run was committed; each write is judged alone.
+            let _ = connection.execute("ROLLBACK").await;
+            with_savepoints(connection, begin, ops).await
+        }
+    }
+}
+
+/// Opens the group's transaction and takes the log head (see [`LogPositions`]).
+async fn begin_group(connection: &mut AnyConnection, begin: &str) -> Result<LogPositions> {
+    connection.execute(begin).await?;
+    LogPositions::lock(connection).await
+}
+
+async fn commit_group(
+    connection: &mut AnyConnection,
+    ops: &[&WriteOp],
+    positions: &LogPositions,
+) -> Result<()> {
+    positions.store(connection).await?;
+    #[cfg(feature = "crash-points")]
+    if ops.iter().any(|op| matches!(op, WriteOp::Batch(_))) {
+        crate::ingest::crash_point("before-commit");
+    }
+    #[cfg(not(feature = "crash-points"))]
+    let _ = ops;
+    connection.execute("COMMIT").await?;
+    Ok(())
+}
+
+/// Every write in one transaction, no savepoints; the first failure fails the run.
+async fn straight(
+    connection: &mut AnyConnection,
+    begin: &str,
+    ops: &[&WriteOp],
+) -> Result<Vec<Result<WriteReply>>> {
+    let mut positions = begin_group(connection, begin).await?;
+    let mut results = Vec::with_capacity(ops.len());
+    for op in ops {
+        results.push(Ok(sql::apply(connection, op, &mut positions).await?));
+    }
+    commit_group(connection, ops, &positions).await?;
+    Ok(results)
+}
+
+/// Every write in a savepoint of its own: a failing write is refused alone.
+async fn with_savepoints(
+    connection: &mut AnyConnection,
+    begin: &str,
+    ops: &[&WriteOp],
+) -> Vec<Result<WriteReply>> {
+    let mut positions = match begin_group(connection, begin).await {
+        Ok(positions) => positions,
+        Err(error) => {
+            let _ = connection.execute("ROLLBACK").await;
+            return fail_all(ops, &error);
+        }
+    };
+    let mut results = Vec::with_capacity(ops.len());
+    for op in ops {
+        if let Err(error) = connection.execute("SAVEPOINT write").await {
+            let _ = connection.execute("ROLLBACK").await;
+            return fail_all(ops, &error);
+        }
+        let before = positions;
+        let result = sql::apply(connection, op, &mut positions).await;
+        let end = if result.is_ok() {
+            connection.execute("RELEASE write").await
+        } else {
+            // A refused write gives its position back.
+            positions = before;
+            match connection.execute("ROLLBACK TO write").await {
+                Ok(_) => connection.execute("RELEASE write").await,
+                Err(error) => Err(error),
+            }
+        };
+        if let Err(error) = end {
+            // The transaction is in an unknown state: give up the whole group.
+            let _ = connection.execute("ROLLBACK").await;
+            return fail_all(ops, &error);
+        }
+        results.push(result);
+    }
+    if let Err(error) = commit_group(connection, ops, &positions).await {
+        let _ = connection.execute("ROLLBACK").await;
+        return fail_all(ops, &error);
+    }
+    results
+}
+
+/// Every write of the group refused with the same error: nothing of it was committed.
+fn fail_all(ops: &[&WriteOp], error: &dyn std::fmt::Display) -> Vec<Result<WriteReply>> {
+    ops.iter()
+        .map(|_| {
+            Err(StoreError::Setup(format!(
+                "the database transaction failed: {error}"
+            )))
+        })
+        .collect()
+}
