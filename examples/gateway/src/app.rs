@@ -309,7 +309,7 @@ pub async fn serve(options: ServeOptions) -> Result<()> {
     let (stop_sync, sync_task) = crate::sync::spawn(state.clone());
 
     let app = router(state.clone(), socket_layer);
-    eprintln!("listening on http://{address}");
+    electie_service_support::announce_listening(address);
     let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -327,23 +327,6 @@ pub async fn serve(options: ServeOptions) -> Result<()> {
 }
 
 async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
+    electie_service_support::stop_requested().await;
     tracing::info!("stopping: finishing requests in flight");
 }

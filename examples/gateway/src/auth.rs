@@ -1,4 +1,4 @@
-//! The commission's login: the PIN (stored as an Argon2id hash), bearer tokens that live
+//! The commission's login: the PIN (stored as an Argon2id hash, `electie_service_support::secret`), bearer tokens that live
 //! in memory for a working day (logins need not survive a restart), and a growing delay
 //! after wrong PINs so guessing a short PIN by trying is impractical.
 
@@ -6,8 +6,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
@@ -27,32 +25,23 @@ const MAX_DELAY: Duration = Duration::from_secs(8);
 /// Shortest PIN accepted by `pin`.
 pub const MIN_PIN_LENGTH: usize = 4;
 
-/// Hashes a PIN with Argon2id and a random salt (PHC string).
+/// Hashes a PIN of at least [`MIN_PIN_LENGTH`] characters with Argon2id and a random
+/// salt (PHC string; `electie_service_support::secret`, the server's admin password
+/// hashes the same way). A stored hash is checked with
+/// `electie_service_support::secret::verify`.
 ///
 /// # Errors
-/// [`Error::Pin`] for a PIN shorter than [`MIN_PIN_LENGTH`] characters,
-/// [`Error::Random`] when the generator fails.
+/// [`Error::Pin`] for a PIN shorter than [`MIN_PIN_LENGTH`] characters or one Argon2
+/// refuses, [`Error::Random`] when the generator fails.
 pub fn hash_pin(pin: &str) -> Result<String> {
     if pin.chars().count() < MIN_PIN_LENGTH {
         return Err(Error::Pin(format!(
             "the PIN must have at least {MIN_PIN_LENGTH} characters"
         )));
     }
-    let salt_bytes = crate::random::bytes::<16>()?;
-    let salt =
-        SaltString::encode_b64(&salt_bytes).map_err(|error| Error::Pin(error.to_string()))?;
-    Argon2::default()
-        .hash_password(pin.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|error| Error::Pin(error.to_string()))
-}
-
-/// Whether `pin` matches the stored hash.
-pub fn verify_pin(pin: &str, stored_hash: &str) -> bool {
-    PasswordHash::new(stored_hash).is_ok_and(|hash| {
-        Argon2::default()
-            .verify_password(pin.as_bytes(), &hash)
-            .is_ok()
+    electie_service_support::secret::hash(pin).map_err(|error| match error {
+        electie_service_support::secret::Error::Random(source) => Error::Random(source.to_string()),
+        other => Error::Pin(other.to_string()),
     })
 }
 

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::app::AppState;
-use crate::auth::{Commission, USERNAME, verify_pin};
+use crate::auth::{Commission, USERNAME};
 use crate::http::{ApiError, ApiResult, JsonBody, parse_json, success};
 use crate::store::{CastRefusal, Switch, keys};
 
@@ -554,9 +554,11 @@ async fn login(State(state): State<Arc<AppState>>, request: Request) -> ApiResul
     let password = form.password.clone();
     let correct = form.username == USERNAME
         && match stored {
-            Some(hash) => tokio::task::spawn_blocking(move || verify_pin(&password, &hash))
-                .await
-                .map_err(ApiError::internal)?,
+            Some(hash) => tokio::task::spawn_blocking(move || {
+                electie_service_support::secret::verify(&password, &hash)
+            })
+            .await
+            .map_err(ApiError::internal)?,
             None => false,
         };
     if !correct {

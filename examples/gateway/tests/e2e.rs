@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use electie_gateway::client::{ClientError, Commission, Terminal};
+use electie_test_support::{publish_server_results, server_admin_token};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -546,23 +547,8 @@ async fn check_server(server_url: &str, rooms: &[&Room], config: &electie_core::
     }
 
     // Publish, then read the results.
-    let token: Value = client
-        .post(format!("{server_url}/token"))
-        .form(&[("username", "admin"), ("password", ADMIN_PASSWORD)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let bearer = token["access_token"].as_str().unwrap();
-    let published = client
-        .post(format!("{server_url}/elastic/results/publish"))
-        .bearer_auth(bearer)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(published.status(), 200);
+    let bearer = server_admin_token(&client, server_url, "admin", ADMIN_PASSWORD).await;
+    publish_server_results(&client, server_url, &bearer).await;
     // Published results per locality (votes, no seat allocation): summed over regions.
     let localities: Value = client
         .post(format!("{server_url}/elastic/get-results-by-locality"))

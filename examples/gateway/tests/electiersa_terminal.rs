@@ -10,8 +10,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use common::*;
 use serde_json::{Value, json};
@@ -31,26 +30,12 @@ else:
 fn python(request: &Value) -> Value {
     let interpreter = std::env::var("ELECTIE_PYTHON")
         .expect("ELECTIE_PYTHON must name a Python with electiersa 0.1.1 (see this file's docs)");
-    let mut child = Command::new(interpreter)
-        .args(["-c", HELPER])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let (status, stdout, stderr) = run_to_end(
+        Command::new(interpreter).args(["-c", HELPER]),
+        Some(&request.to_string()),
     );
-    serde_json::from_slice(&output.stdout).unwrap()
+    assert_eq!(status, 0, "{stderr}");
+    serde_json::from_str(&stdout).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,11 +1,10 @@
-//! Admin credentials (Argon2id hashes) and bearer tokens (HS256 JWTs, 10 minutes).
+//! Bearer tokens (HS256 JWTs, 10 minutes) for the admin, whose password is stored as an
+//! Argon2id hash (`electie_service_support::secret`, shared with the gateway's PIN).
 //!
 //! The JWT secret is 32 bytes from the operating system's generator, created on the
 //! first start of an installation and stored, so tokens survive a restart within their
 //! 10 minutes and differ between installations.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
@@ -14,29 +13,6 @@ pub const TOKEN_LIFETIME_SECONDS: u64 = 600;
 
 /// The settings key of the JWT secret.
 pub const JWT_SECRET_KEY: &str = "jwt_secret";
-
-/// An Argon2id hash (PHC string) of `password` with a fresh salt.
-///
-/// # Errors
-/// When the OS random generator or Argon2 fails.
-pub fn hash_password(password: &str) -> Result<String, String> {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|error| format!("OS random generator: {error}"))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|error| error.to_string())?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|error| error.to_string())
-}
-
-/// Whether `password` matches the stored PHC `hash` (constant time in the password).
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-}
 
 /// A fresh JWT secret: 32 random bytes, hex.
 ///
@@ -111,15 +87,6 @@ impl Tokens {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn password_hash_round_trip() {
-        let hash = hash_password("correct horse").unwrap();
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", &hash));
-        assert!(!verify_password("correct horse\n", &hash));
-        assert!(!verify_password("x", "not a hash"));
-    }
 
     #[test]
     fn tokens_verify_only_with_their_secret() {

@@ -257,7 +257,7 @@ fn create_data_dir(dir: &Path) -> Result<(), Failure> {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), Failure> {
-    init_logging();
+    electie_service_support::init_logging("info,sqlx=warn");
     let (config, coalition_sizes) = load_config(args.config.as_deref())?;
     let config = Arc::new(config);
     let store = open_store(&args.store).await?;
@@ -333,7 +333,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let address = listener
         .local_addr()
         .map_err(|error| runtime(error.to_string()))?;
-    eprintln!("listening on http://{address}");
+    electie_service_support::announce_listening(address);
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;
@@ -344,42 +344,8 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
 }
 
 async fn shutdown_signal() {
-    stop_requested().await;
+    electie_service_support::stop_requested().await;
     tracing::info!("shutting down: finishing in-flight requests");
-}
-
-/// Resolves when the process is asked to stop: Ctrl-C, or SIGTERM on Unix. The one
-/// place the server listens for it (the HTTP server and the results page's event
-/// streams both wait on it).
-pub(crate) async fn stop_requested() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("ELECTIE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
 }
 
 async fn enroll(args: EnrollArgs) -> Result<(), Failure> {
@@ -456,7 +422,8 @@ async fn admin(args: AdminArgs) -> Result<(), Failure> {
     if trimmed.is_empty() {
         return Err(usage("the password read from stdin is empty"));
     }
-    let hash = crate::auth::hash_password(&trimmed).map_err(runtime)?;
+    let hash = electie_service_support::secret::hash(&trimmed)
+        .map_err(|error| runtime(error.to_string()))?;
     let store = open_store(&args.store).await?;
     let result = store
         .set_admin(&args.username, &hash)

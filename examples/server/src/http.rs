@@ -551,9 +551,9 @@ async fn token(State(state): Shared, request: Request) -> Result<Json<Value>, Ap
     let hash = state.store.admin_hash(&username).await?;
     // Argon2 runs off the async threads; an unknown user costs the same as a wrong password.
     let valid = tokio::task::spawn_blocking(move || match hash {
-        Some(hash) => crate::auth::verify_password(&password, &hash),
+        Some(hash) => electie_service_support::secret::verify(&password, &hash),
         None => {
-            let _ = crate::auth::verify_password(&password, DUMMY_HASH);
+            let _ = electie_service_support::secret::verify(&password, DUMMY_HASH);
             false
         }
     })

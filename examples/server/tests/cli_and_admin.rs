@@ -7,6 +7,7 @@ mod common;
 
 use common::*;
 use electie_crypto::{Backend, PublicKey, Sealer};
+use electie_test_support::run_to_end;
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -367,21 +368,12 @@ fn bad_flags_exit_2() {
     assert_eq!(output.status.code(), Some(2), "--data-dir is required");
     // Every flag also reads its ELECTIE_ variable.
     let dir = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(BIN)
-        .args(["admin", "--username", "env-admin", "--password-stdin"])
-        .env("ELECTIE_DATA_DIR", dir.path())
-        .stdin(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(b"pw\n").unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let (code, _, stderr) = run_to_end(
+        std::process::Command::new(BIN)
+            .args(["admin", "--username", "env-admin", "--password-stdin"])
+            .env("ELECTIE_DATA_DIR", dir.path()),
+        Some("pw\n"),
     );
+    assert_eq!(code, 0, "{stderr}");
     assert!(dir.path().join("electie-server.sqlite").exists());
 }

@@ -260,22 +260,8 @@ async fn kill_9_under_load_loses_and_duplicates_nothing() {
             .unwrap();
     }
     let client = client();
-    let (code, _, _) = installation.run(
-        "admin",
-        &["--username", "admin", "--password-stdin"],
-        Some("pw"),
-    );
-    assert_eq!(code, 0);
-    let login: Value = client
-        .post(server.url("/token"))
-        .form(&[("username", "admin"), ("password", "pw")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["access_token"].as_str().unwrap().to_owned();
+    installation.store_admin();
+    let token = server.admin_token(&client).await;
     let served: Value = client
         .post(server.url("/elastic/get-party-candidate-results"))
         .bearer_auth(&token)

@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use common::*;
 use electie_core::{PollingPlaceId, Vote};
+use electie_test_support::{publish_server_results, server_admin_token};
 use serde_json::{Value, json};
 
 /// A small deterministic generator (xorshift64*), so a seed replays a run.
@@ -170,12 +171,7 @@ async fn two_instances(db: Db, seed: u64) {
     let places: Vec<i64> = (200..206).collect();
     let installation = Installation::new(db);
     installation.seed_keys(&places).await;
-    let (code, _, stderr) = installation.run(
-        "admin",
-        &["--username", "admin", "--password-stdin"],
-        Some("pw"),
-    );
-    assert_eq!(code, 0, "{stderr}");
+    installation.store_admin();
     let sealer = TestKeys::load().sealer();
     let client = client();
 
@@ -336,23 +332,8 @@ async fn two_instances(db: Db, seed: u64) {
     assert_eq!(stored as u64, recount.total_votes(), "{name}");
 
     // Published through instance 0, read from both without a token.
-    let login: Value = client
-        .post(format!("{}/token", bases[0]))
-        .form(&[("username", "admin"), ("password", "pw")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["access_token"].as_str().unwrap();
-    let published = client
-        .post(format!("{}/elastic/results/publish", bases[0]))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(published.status(), 200);
+    let token = server_admin_token(&client, &bases[0], "admin", ADMIN_PASSWORD).await;
+    publish_server_results(&client, &bases[0], &token).await;
     let first = results_of(&client, &bases[0]).await;
     let second = results_of(&client, &bases[1]).await;
     assert_eq!(

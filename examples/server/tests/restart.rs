@@ -119,12 +119,7 @@ async fn restart_with_millions_of_stored_votes() {
         filling.elapsed().as_secs_f64(),
         bytes as f64 / 1_048_576.0
     );
-    let (code, _, stderr) = installation.run(
-        "admin",
-        &["--username", "admin", "--password-stdin"],
-        Some("pw"),
-    );
-    assert_eq!(code, 0, "{stderr}");
+    installation.store_admin();
 
     // Start: spawn until "listening on", the state rebuilt from the log.
     let started = Instant::now();
@@ -150,18 +145,10 @@ async fn restart_with_millions_of_stored_votes() {
     let (status, answer) = get(&client, &server.url("/elastic/elections-status")).await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["data"]["total_votes"], json!(votes));
-    let login: Value = client
-        .post(server.url("/token"))
-        .form(&[("username", "admin"), ("password", "pw")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = server.admin_token(&client).await;
     let served: Value = client
         .post(server.url("/elastic/get-party-candidate-results"))
-        .bearer_auth(login["access_token"].as_str().unwrap())
+        .bearer_auth(&token)
         .json(&json!({}))
         .send()
         .await

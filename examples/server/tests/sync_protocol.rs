@@ -278,7 +278,8 @@ async fn sync_protocol(db: Db) {
         true,
     )
     .unwrap();
-    let admin_token = admin_token(&installation, &server, &client).await;
+    installation.store_admin();
+    let admin_token = server.admin_token(&client).await;
     let served: Value = client
         .post(server.url("/elastic/get-party-candidate-results"))
         .bearer_auth(&admin_token)
@@ -290,30 +291,6 @@ async fn sync_protocol(db: Db) {
         .await
         .unwrap();
     assert_eq!(served, serde_json::to_value(recount).unwrap());
-}
-
-/// Stores an admin with the CLI and logs in.
-async fn admin_token(
-    installation: &Installation,
-    server: &Server,
-    client: &reqwest::Client,
-) -> String {
-    let (code, _, stderr) = installation.run(
-        "admin",
-        &["--username", "admin", "--password-stdin"],
-        Some("pw\n"),
-    );
-    assert_eq!(code, 0, "{stderr}");
-    let answer: Value = client
-        .post(server.url("/token"))
-        .form(&[("username", "admin"), ("password", "pw")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["access_token"].as_str().expect("a token").to_owned()
 }
 
 #[tokio::test]

@@ -1,11 +1,15 @@
 //! What the integration tests of `electie-server` and `electie-gateway` share (a
 //! dev-dependency of both, never published): a service started on 127.0.0.1 with a
 //! port the kernel chooses, its address read from its log, killed when the test lets
-//! go of it; a subcommand run to its end; a process's CPU time for the load runs.
+//! go of it; a subcommand run to its end; a process's CPU time for the load runs; the
+//! server's admin login and publish, which the server's tests and the gateway's
+//! end-to-end tests both do.
 //!
 //! Both services print `listening on http://ADDR` on stderr once they accept
-//! connections, so a test never guesses a free port (nothing can take it between the
-//! guess and the bind) and never sleeps for readiness.
+//! connections (`electie_service_support::announce_listening`, whose prefix this crate
+//! reads, so the line and its reader cannot drift apart), so a test never guesses a
+//! free port (nothing can take it between the guess and the bind) and never sleeps for
+//! readiness.
 //!
 //! ```no_run
 //! use std::process::Command;
@@ -31,7 +35,7 @@ use std::time::{Duration, Instant};
 pub const START_LIMIT: Duration = Duration::from_secs(120);
 
 /// The line a service prints once it listens, before the address.
-const READY_PREFIX: &str = "listening on http://";
+const READY_PREFIX: &str = electie_service_support::LISTENING_PREFIX;
 
 /// A running service process; killed with SIGKILL on drop unless it exited before.
 #[derive(Debug)]
@@ -182,4 +186,51 @@ pub fn cpu_seconds(pid: u32) -> f64 {
     .parse()
     .unwrap();
     ticks / per_second
+}
+
+/// Logs `username` in at an `electie-server`'s `POST /token` (the OAuth2 password form)
+/// and returns the bearer token.
+///
+/// # Panics
+/// When the server does not answer with a token; the panic shows its answer.
+pub async fn server_admin_token(
+    client: &reqwest::Client,
+    server_base: &str,
+    username: &str,
+    password: &str,
+) -> String {
+    let answer: serde_json::Value = client
+        .post(format!("{server_base}/token"))
+        .form(&[("username", username), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no token for {username}: {answer}"))
+        .to_owned()
+}
+
+/// Publishes the results of an `electie-server` (`POST /elastic/results/publish` with an
+/// admin's bearer token).
+///
+/// # Panics
+/// Unless the server answers 200.
+pub async fn publish_server_results(client: &reqwest::Client, server_base: &str, token: &str) {
+    let response = client
+        .post(format!("{server_base}/elastic/results/publish"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    assert_eq!(
+        status,
+        200,
+        "publish: {}",
+        response.text().await.unwrap_or_default()
+    );
 }

@@ -306,7 +306,7 @@ fn watcher(state: &Arc<AppState>) -> watch::Receiver<String> {
     let weak = Arc::downgrade(state);
     watchers.push((weak.clone(), receiver.clone()));
     tokio::spawn(async move {
-        let stop = crate::cli::stop_requested();
+        let stop = electie_service_support::stop_requested();
         tokio::pin!(stop);
         let mut tick = tokio::time::interval(WATCH_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -213,7 +213,20 @@ impl Installation {
     pub fn start(&self, extra: &[&str]) -> Server {
         Server::start(self, extra)
     }
+
+    /// `admin`: stores the user `admin` with [`ADMIN_PASSWORD`].
+    pub fn store_admin(&self) {
+        let (code, _, stderr) = self.run(
+            "admin",
+            &["--username", "admin", "--password-stdin"],
+            Some(ADMIN_PASSWORD),
+        );
+        assert_eq!(code, 0, "electie-server admin: {stderr}");
+    }
 }
+
+/// The password [`Installation::store_admin`] stores for `admin`.
+pub const ADMIN_PASSWORD: &str = "pw";
 
 /// A running `electie-server serve`; killed (SIGKILL) on drop.
 pub struct Server {
@@ -253,6 +266,11 @@ impl Server {
 
     pub fn log(&self) -> String {
         self.process.log_text()
+    }
+
+    /// A bearer token of the admin [`Installation::store_admin`] stored.
+    pub async fn admin_token(&self, client: &reqwest::Client) -> String {
+        electie_test_support::server_admin_token(client, &self.base, "admin", ADMIN_PASSWORD).await
     }
 
     /// The server process's id.
