@@ -59,6 +59,10 @@ struct Round {
     per_cpu_second: f64,
     /// The library's opens per CPU second of the opening threads.
     open_per_cpu_second: f64,
+    /// The library's opens, one pool job a batch from one task a gateway.
+    dispatched_rate: f64,
+    /// The same per CPU second.
+    dispatched_per_cpu_second: f64,
 }
 
 async fn one_round(
@@ -118,6 +122,42 @@ async fn one_round(
     let open_per_cpu_second = opened.len() as f64 / (cpu_seconds(std::process::id()) - own_cpu);
     assert!(opened.iter().all(Result::is_ok));
 
+    // The same opens the way the server dispatches them: one pool job a batch, from one
+    // task a gateway, nothing else (no HTTP, no database).
+    let opener = std::sync::Arc::new(opener);
+    let pool = std::sync::Arc::new(pool);
+    let own_cpu = cpu_seconds(std::process::id());
+    let started = Instant::now();
+    let dispatchers: Vec<_> = all_sealed
+        .chunks(per_gateway)
+        .map(|gateway_votes| {
+            let batches: Vec<Vec<Sealed>> = gateway_votes
+                .chunks(batch_size)
+                .map(<[Sealed]>::to_vec)
+                .collect();
+            let opener = std::sync::Arc::clone(&opener);
+            let pool = std::sync::Arc::clone(&pool);
+            tokio::spawn(async move {
+                let mut opened = 0;
+                for batch in batches {
+                    let (reply, answer) = tokio::sync::oneshot::channel();
+                    let opener = std::sync::Arc::clone(&opener);
+                    pool.spawn(move || {
+                        let _ = reply.send(opener.open_batch(&batch).len());
+                    });
+                    opened += answer.await.unwrap();
+                }
+                opened
+            })
+        })
+        .collect();
+    let mut dispatched = 0;
+    for dispatcher in dispatchers {
+        dispatched += dispatcher.await.unwrap();
+    }
+    let dispatched_rate = dispatched as f64 / started.elapsed().as_secs_f64();
+    let dispatched_per_cpu_second = dispatched as f64 / (cpu_seconds(std::process::id()) - own_cpu);
+
     let server = installation.start(&[]);
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
@@ -174,6 +214,8 @@ async fn one_round(
         errors,
         per_cpu_second: stored as f64 / server_cpu,
         open_per_cpu_second,
+        dispatched_rate,
+        dispatched_per_cpu_second,
     }
 }
 
@@ -209,14 +251,16 @@ async fn load_run_against_the_library_open_rate() {
                 };
                 let result = one_round(db, votes, gateways, batch_size, round).await;
                 println!(
-                    "  round {round}: server {:.0} votes/s, library open {:.0} votes/s, p50 {:.1} ms, p99 {:.1} ms, errors {}; per CPU second: server {:.0} votes, library {:.0} opens",
+                    "  round {round}: server {:.0} votes/s, library open {:.0} votes/s, p50 {:.1} ms, p99 {:.1} ms, errors {}; per CPU second: server {:.0} votes, library {:.0} opens; library by batch {:.0} votes/s, {:.0} per CPU second",
                     result.server_rate,
                     result.open_rate,
                     result.p50.as_secs_f64() * 1000.0,
                     result.p99.as_secs_f64() * 1000.0,
                     result.errors,
                     result.per_cpu_second,
-                    result.open_per_cpu_second
+                    result.open_per_cpu_second,
+                    result.dispatched_rate,
+                    result.dispatched_per_cpu_second
                 );
                 server_rates.push(result.server_rate);
                 open_rates.push(result.open_rate);

@@ -13,7 +13,7 @@
 //! which costs more than the statement on a busy 2-core machine. So a group is first
 //! run as it should go — a batch with sync fields is two statements (advance the
 //! polling place's sync state, insert the rows), and the log head is read once and
-//! written once for the whole group. Only when some write fails (a conflict another
+//! written once for the whole group, each with the transaction's start or end. Only when some write fails (a conflict another
 //! instance caused, a (token, polling place) already stored, a database error) is the
 //! group rolled back and run again with each write in a savepoint of its own, so that
 //! the failing write is refused and the others still commit. Either way each answer
@@ -130,26 +130,19 @@ async fn run_group(
     }
 }
 
-/// Opens the group's transaction and takes the log head (see [`LogPositions`]).
-async fn begin_group(connection: &mut AnyConnection, begin: &str) -> Result<LogPositions> {
-    connection.execute(begin).await?;
-    LogPositions::lock(connection).await
-}
-
+/// Writes back the log head and commits, after the test crash point.
 async fn commit_group(
     connection: &mut AnyConnection,
     ops: &[&WriteOp],
     positions: &LogPositions,
 ) -> Result<()> {
-    positions.store(connection).await?;
     #[cfg(feature = "crash-points")]
     if ops.iter().any(|op| matches!(op, WriteOp::Batch(_))) {
         crate::ingest::crash_point("before-commit");
     }
     #[cfg(not(feature = "crash-points"))]
     let _ = ops;
-    connection.execute("COMMIT").await?;
-    Ok(())
+    positions.commit(connection).await
 }
 
 /// Every write in one transaction, no savepoints; the first failure fails the run.
@@ -158,7 +151,7 @@ async fn straight(
     begin: &str,
     ops: &[&WriteOp],
 ) -> Result<Vec<Result<WriteReply>>> {
-    let mut positions = begin_group(connection, begin).await?;
+    let mut positions = LogPositions::begin(connection, begin).await?;
     let mut results = Vec::with_capacity(ops.len());
     for op in ops {
         results.push(Ok(sql::apply(connection, op, &mut positions).await?));
@@ -173,7 +166,7 @@ async fn with_savepoints(
     begin: &str,
     ops: &[&WriteOp],
 ) -> Vec<Result<WriteReply>> {
-    let mut positions = match begin_group(connection, begin).await {
+    let mut positions = match LogPositions::begin(connection, begin).await {
         Ok(positions) => positions,
         Err(error) => {
             let _ = connection.execute("ROLLBACK").await;

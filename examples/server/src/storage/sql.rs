@@ -3,7 +3,7 @@
 //! Integers are `BIGINT` (booleans too, as 0/1) so that the `Any` driver reads them the
 //! same way from both databases; candidate lists are JSON text.
 
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool, Executor, Row};
 use zeroize::Zeroizing;
 
 use super::{
@@ -124,14 +124,18 @@ fn conflict_on_unique(error: sqlx::Error, what: &'static str) -> StoreError {
     }
 }
 
-/// The log positions a group of writes hands out (migration 0002): the head is read
-/// once when the group's transaction starts, each batch takes the next position, and
-/// the last one taken is written back before the commit.
+/// The transaction of a group of writes and the log positions it hands out (migration
+/// 0002): the head is read once when the transaction starts, each batch takes the next
+/// position, and the last one taken is written back with the commit.
 ///
 /// The read is an `UPDATE` of the single `log_head` row, so on PostgreSQL the row stays
 /// locked until the transaction ends and groups (of this or another server instance)
 /// commit in position order. It must come before any savepoint: a lock taken inside a
 /// savepoint that is rolled back would be released with it.
+///
+/// Start and end are one round trip each: the statements go together as text without
+/// parameters (SQLite runs them in turn, PostgreSQL's simple query protocol too), the
+/// position written back being an integer this type counted.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct LogPositions {
     head: i64,
@@ -139,13 +143,14 @@ pub(crate) struct LogPositions {
 }
 
 impl LogPositions {
-    /// Locks the log head row until the transaction ends and reads it.
-    pub(crate) async fn lock(conn: &mut AnyConnection) -> Result<Self> {
-        let head: i64 =
-            sqlx::query("UPDATE log_head SET position = position WHERE id = 1 RETURNING position")
-                .fetch_one(&mut *conn)
-                .await?
-                .try_get(0)?;
+    /// Runs `begin` (`BEGIN` or `BEGIN IMMEDIATE`), then locks and reads the log head.
+    pub(crate) async fn begin(conn: &mut AnyConnection, begin: &str) -> Result<Self> {
+        let text = format!(
+            "{begin}; UPDATE log_head SET position = position WHERE id = 1 RETURNING position"
+        );
+        // All rows, not one: SQLite would stop after the first statement's result.
+        let rows = conn.fetch_all(sqlx::raw_sql(&text)).await?;
+        let head: i64 = rows.first().ok_or(sqlx::Error::RowNotFound)?.try_get(0)?;
         Ok(Self { head, taken: false })
     }
 
@@ -156,14 +161,17 @@ impl LogPositions {
         self.head
     }
 
-    /// Writes back the last position taken, if one was.
-    pub(crate) async fn store(&self, conn: &mut AnyConnection) -> Result<()> {
-        if self.taken {
-            sqlx::query("UPDATE log_head SET position = $1 WHERE id = 1")
-                .bind(self.head)
-                .execute(&mut *conn)
-                .await?;
-        }
+    /// Writes back the last position taken, if one was, and commits.
+    pub(crate) async fn commit(&self, conn: &mut AnyConnection) -> Result<()> {
+        let text = if self.taken {
+            format!(
+                "UPDATE log_head SET position = {} WHERE id = 1; COMMIT",
+                self.head
+            )
+        } else {
+            "COMMIT".to_owned()
+        };
+        conn.execute(sqlx::raw_sql(&text)).await?;
         Ok(())
     }
 }
