@@ -50,7 +50,7 @@ use electie_tally::results::ResultsOptions;
 
 use crate::auth::Tokens;
 use crate::error::ApiError;
-use crate::storage::{Store, StoreError, StoredBallot};
+use crate::storage::{LoggedPage, Store, StoreError};
 
 /// Limits and policies chosen on the command line.
 #[derive(Debug, Clone)]
@@ -115,7 +115,8 @@ struct OwnBatch {
     votes: Ballots,
 }
 
-/// Rows read from the log at a time when catching up.
+/// Rows read from the log at a time (one aggregated row per page, see
+/// [`Store::logged_page`]) when catching up.
 const FOLD_PAGE: i64 = 20_000;
 
 /// Before any row: row ids and positions are never negative.
@@ -195,20 +196,14 @@ impl AppState {
         let mut fold = self.fold.lock().await;
         let head = self.store.log_head().await?;
         let mut tally = Tally::new(&self.config);
-        let mut cursor = FOLD_START;
         let mut fault = None;
-        loop {
-            let page = self.store.logged_ballots(cursor, head, FOLD_PAGE).await?;
-            let Some(last) = page.last() else { break };
-            cursor = (last.log_position, last.id);
-            self.insert_tokens(&page);
-            if let Err(error) = self.count_ballots(&mut tally, &page) {
+        self.read_log(FOLD_START, head, |page| {
+            self.insert_tokens(page);
+            if let Err(error) = self.count_ballots(&mut tally, page) {
                 fault.get_or_insert(error);
             }
-            if (page.len() as i64) < FOLD_PAGE {
-                break;
-            }
-        }
+        })
+        .await?;
         *write(&self.tally) = tally;
         *lock(&self.fault) = fault.clone();
         fold.cursor = (head, i64::MAX);
@@ -237,26 +232,47 @@ impl AppState {
         if head <= fold.cursor.0 {
             return Ok(());
         }
-        loop {
-            let page = self
-                .store
-                .logged_ballots(fold.cursor, head, FOLD_PAGE)
-                .await?;
-            let Some(last) = page.last() else { break };
-            let cursor = (last.log_position, last.id);
-            self.insert_tokens(&page);
-            let counted = self.count_ballots(&mut write(&self.tally), &page);
+        let from = fold.cursor;
+        self.read_log(from, head, |page| {
+            self.insert_tokens(page);
+            let counted = self.count_ballots(&mut write(&self.tally), page);
             if let Err(fault) = counted {
                 self.set_fault(fault);
             }
-            fold.cursor = cursor;
-            if (page.len() as i64) < FOLD_PAGE {
-                break;
+            if let Some(last) = page.last() {
+                fold.cursor = last;
             }
-        }
+        })
+        .await?;
         fold.cursor = (head, i64::MAX);
         fold.pending = fold.pending.split_off(&(head + 1));
         self.drain(&mut fold);
+        Ok(())
+    }
+
+    /// Hands `fold_page` the log's accepted rows after `from` (a `(position, id)`
+    /// cursor) up to position `head`, page after page in `(position, id)` order, each
+    /// page once. While a page is folded, the next one is already being read (and
+    /// parsed) on another task: the database's work and the counting overlap.
+    ///
+    /// # Errors
+    /// Storage errors; the pages handed over before the error stay handed over.
+    async fn read_log(
+        &self,
+        from: (i64, i64),
+        head: i64,
+        mut fold_page: impl FnMut(&LoggedPage),
+    ) -> Result<(), StoreError> {
+        let mut reading = Some(PageRead::start(&self.store, from, head));
+        while let Some(read) = reading.take() {
+            let page = read.finish().await?;
+            let Some(last) = page.last() else { break };
+            // A short page is the last one; after a full one there may be more.
+            if page.len() as i64 == FOLD_PAGE {
+                reading = Some(PageRead::start(&self.store, last, head));
+            }
+            fold_page(&page);
+        }
         Ok(())
     }
 
@@ -280,32 +296,33 @@ impl AppState {
         }
     }
 
-    fn insert_tokens(&self, ballots: &[StoredBallot]) {
+    fn insert_tokens(&self, page: &LoggedPage) {
         let mut tokens = lock(&self.stored_tokens);
-        for ballot in ballots {
-            tokens.insert(PollingPlaceId(ballot.polling_place_id), &ballot.token);
+        for ballot in page.iter() {
+            tokens.insert(PollingPlaceId(ballot.polling_place_id), ballot.token);
         }
     }
 
-    /// Counts `ballots` (runs of one batch at a time) into `tally`.
-    fn count_ballots(&self, tally: &mut Tally, ballots: &[StoredBallot]) -> Result<(), String> {
+    /// Counts `page` (runs of one batch at a time) into `tally`.
+    fn count_ballots(&self, tally: &mut Tally, page: &LoggedPage) -> Result<(), String> {
         let mut fault = None;
-        let mut rest = ballots;
         let mut votes = Ballots::new();
         let mut candidates = Vec::new();
-        while let Some(first) = rest.first() {
-            let run = rest
-                .iter()
-                .take_while(|ballot| {
-                    ballot.log_position == first.log_position
-                        && ballot.polling_place_id == first.polling_place_id
-                })
-                .count();
+        let mut ballots = page.iter().peekable();
+        while let Some(first) = ballots.next() {
             votes.clear();
-            for ballot in &rest[..run] {
+            let mut ballot = first;
+            loop {
                 candidates.clear();
                 candidates.extend(ballot.candidate_ids.iter().copied().map(CandidateId));
                 votes.push(ballot.party_id.map(PartyId), &candidates);
+                match ballots.next_if(|next| {
+                    next.log_position == first.log_position
+                        && next.polling_place_id == first.polling_place_id
+                }) {
+                    Some(next) => ballot = next,
+                    None => break,
+                }
             }
             if let Err(error) = count_batch(
                 &self.config,
@@ -315,7 +332,6 @@ impl AppState {
             ) {
                 fault.get_or_insert(format!("log position {}: {error}", first.log_position));
             }
-            rest = &rest[run..];
         }
         fault.map_or(Ok(()), Err)
     }
@@ -460,6 +476,31 @@ impl AppState {
     /// Whether results are published, as last read or set here.
     pub fn is_published(&self) -> bool {
         self.published.load(Ordering::SeqCst)
+    }
+}
+
+/// A page of the log being read on a task of its own; dropping it stops the task.
+struct PageRead(tokio::task::JoinHandle<Result<LoggedPage, StoreError>>);
+
+impl PageRead {
+    fn start(store: &Store, after: (i64, i64), head: i64) -> Self {
+        let store = store.clone();
+        Self(tokio::spawn(async move {
+            store.logged_page(after, head, FOLD_PAGE).await
+        }))
+    }
+
+    async fn finish(mut self) -> Result<LoggedPage, StoreError> {
+        match (&mut self.0).await {
+            Ok(page) => page,
+            Err(error) => Err(StoreError::Setup(format!("reading the vote log: {error}"))),
+        }
+    }
+}
+
+impl Drop for PageRead {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

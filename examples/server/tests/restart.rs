@@ -32,6 +32,18 @@ fn proc_status_kib(pid: u32, field: &str) -> u64 {
         .unwrap()
 }
 
+/// User and system CPU seconds of process `pid` so far (`/proc/PID/stat`, clock ticks
+/// of 1/100 s): what the start cost whatever else runs on the machine.
+fn proc_cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The fields after the command name (which is in parentheses): utime and stime
+    // are the 14th and 15th fields of the line.
+    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    ticks as f64 / 100.0
+}
+
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "fills a store with millions of votes: cargo test --release -p electie-server --test restart -- --ignored --nocapture"]
 async fn restart_with_millions_of_stored_votes() {
@@ -125,6 +137,7 @@ async fn restart_with_millions_of_stored_votes() {
     let started = Instant::now();
     let server = installation.start(&["--follow-interval-ms", "0"]);
     let until_listening = started.elapsed();
+    let cpu = proc_cpu_seconds(server.pid());
     let peak = proc_status_kib(server.pid(), "VmHWM:");
     let resident = proc_status_kib(server.pid(), "VmRSS:");
     let rebuilt = server
@@ -134,7 +147,7 @@ async fn restart_with_millions_of_stored_votes() {
         .map(str::to_owned)
         .unwrap_or_default();
     println!(
-        "restart with {votes} stored votes: listening after {:.2} s; peak RSS {:.0} MiB, RSS {:.0} MiB\n  {rebuilt}",
+        "restart with {votes} stored votes: listening after {:.2} s ({cpu:.2} CPU s); peak RSS {:.0} MiB, RSS {:.0} MiB\n  {rebuilt}",
         until_listening.as_secs_f64(),
         peak as f64 / 1024.0,
         resident as f64 / 1024.0

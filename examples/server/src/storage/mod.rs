@@ -177,21 +177,107 @@ pub struct VoteRow {
     pub election_id: Option<String>,
 }
 
-/// An accepted ballot as the tally is folded from it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredBallot {
+/// A page of the log's accepted ballots, by column, in `(log_position, id)` order, as
+/// [`Store::logged_page`] reads it: the fold of the tally and the token set reads the
+/// log in these pages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoggedPage {
+    positions: Vec<i64>,
+    ids: Vec<i64>,
+    places: Vec<i64>,
+    parties: Vec<Option<i64>>,
+    /// The end of each ballot's candidates in `candidates`.
+    candidate_ends: Vec<usize>,
+    candidates: Vec<i64>,
+    /// The end of each ballot's token in `tokens`.
+    token_ends: Vec<usize>,
+    tokens: String,
+}
+
+/// One accepted ballot of a [`LoggedPage`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoggedBallot<'page> {
     /// The log position of its batch (batches commit in position order).
     pub log_position: i64,
     /// Log row id (orders the rows of one batch).
     pub id: i64,
     /// The polling place.
     pub polling_place_id: i64,
-    /// The token (rule 9 is rebuilt from it).
-    pub token: String,
+    /// The token (rule 9 is rebuilt from it; empty when the row has none).
+    pub token: &'page str,
     /// The party, `None` for blank.
     pub party_id: Option<i64>,
     /// The circled candidates.
-    pub candidate_ids: Vec<i64>,
+    pub candidate_ids: &'page [i64],
+}
+
+impl LoggedPage {
+    /// An empty page with room for `ballots`.
+    fn with_capacity(ballots: usize, text_bytes: usize) -> Self {
+        Self {
+            positions: Vec::with_capacity(ballots),
+            ids: Vec::with_capacity(ballots),
+            places: Vec::with_capacity(ballots),
+            parties: Vec::with_capacity(ballots),
+            candidate_ends: Vec::with_capacity(ballots),
+            candidates: Vec::with_capacity(ballots * 2),
+            token_ends: Vec::with_capacity(ballots),
+            tokens: String::with_capacity(text_bytes / 2),
+        }
+    }
+
+    /// Appends a ballot.
+    pub fn push(&mut self, ballot: LoggedBallot<'_>) {
+        self.positions.push(ballot.log_position);
+        self.ids.push(ballot.id);
+        self.places.push(ballot.polling_place_id);
+        self.parties.push(ballot.party_id);
+        self.candidates.extend_from_slice(ballot.candidate_ids);
+        self.candidate_ends.push(self.candidates.len());
+        self.tokens.push_str(ballot.token);
+        self.token_ends.push(self.tokens.len());
+    }
+
+    /// How many ballots.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The `(log_position, id)` of the last ballot: the fold's cursor once the page is
+    /// counted.
+    pub fn last(&self) -> Option<(i64, i64)> {
+        Some((*self.positions.last()?, *self.ids.last()?))
+    }
+
+    /// Ballot `index`.
+    pub fn get(&self, index: usize) -> Option<LoggedBallot<'_>> {
+        let start = |ends: &[usize]| match index.checked_sub(1) {
+            Some(before) => ends.get(before).copied(),
+            None => Some(0),
+        };
+        Some(LoggedBallot {
+            log_position: *self.positions.get(index)?,
+            id: *self.ids.get(index)?,
+            polling_place_id: *self.places.get(index)?,
+            token: self
+                .tokens
+                .get(start(&self.token_ends)?..*self.token_ends.get(index)?)?,
+            party_id: *self.parties.get(index)?,
+            candidate_ids: self
+                .candidates
+                .get(start(&self.candidate_ends)?..*self.candidate_ends.get(index)?)?,
+        })
+    }
+
+    /// The ballots in order.
+    pub fn iter(&self) -> impl Iterator<Item = LoggedBallot<'_>> + '_ {
+        (0..self.len()).filter_map(|index| self.get(index))
+    }
 }
 
 /// A stored verdict, for answering a resent verdict-mode batch exactly as the first time.
@@ -372,17 +458,19 @@ impl Store {
     }
 
     /// Accepted ballots after `after` (a `(log_position, id)` pair) with a log position
-    /// at most `up_to_position`, at most `limit`, by position and id.
+    /// at most `up_to_position`, at most `limit`, by position and id: the first
+    /// `limit` such rows, read as one aggregated row (see [`sql::logged_page`]).
     ///
     /// # Errors
-    /// Database errors.
-    pub async fn logged_ballots(
+    /// Database errors, or a page whose text does not parse (a stored candidate list
+    /// that is not a JSON list of integers).
+    pub async fn logged_page(
         &self,
         after: (i64, i64),
         up_to_position: i64,
         limit: i64,
-    ) -> Result<Vec<StoredBallot>> {
-        sql::logged_ballots(self.inner.readers(), after, up_to_position, limit).await
+    ) -> Result<LoggedPage> {
+        sql::logged_page(self.inner.readers(), after, up_to_position, limit).await
     }
 
     /// The sync state of one polling place, if it has one.
