@@ -227,7 +227,7 @@ impl LoggedPage {
     }
 
     /// Appends a ballot.
-    pub fn push(&mut self, ballot: LoggedBallot<'_>) {
+    fn push(&mut self, ballot: LoggedBallot<'_>) {
         self.positions.push(ballot.log_position);
         self.ids.push(ballot.id);
         self.places.push(ballot.polling_place_id);
@@ -241,6 +241,24 @@ impl LoggedPage {
     /// How many ballots.
     pub fn len(&self) -> usize {
         self.ids.len()
+    }
+
+    /// The page in `(log_position, id)` order: itself when it is (as databases hand
+    /// it over), otherwise its ballots sorted.
+    fn into_log_order(self) -> Self {
+        let key = |index: usize| (self.positions[index], self.ids[index]);
+        if (1..self.len()).all(|index| key(index - 1) < key(index)) {
+            return self;
+        }
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        order.sort_unstable_by_key(|&index| key(index));
+        let mut sorted = Self::with_capacity(self.len(), self.tokens.len() * 2);
+        for index in order {
+            if let Some(ballot) = self.get(index) {
+                sorted.push(ballot);
+            }
+        }
+        sorted
     }
 
     /// Whether there is none.

@@ -7,8 +7,8 @@ use sqlx::{AnyConnection, AnyPool, Executor, Row};
 use zeroize::Zeroizing;
 
 use super::{
-    FeedEntry, LoggedBallot, LoggedPage, Result, StoreError, StoredKeys, StoredPaper, StoredVerdict, SyncRow,
-    VoteRow,
+    FeedEntry, LoggedBallot, LoggedPage, Result, StoreError, StoredKeys, StoredPaper,
+    StoredVerdict, SyncRow, VoteRow,
 };
 
 /// A write, run inside a transaction of its own or a savepoint of a group commit.
@@ -558,17 +558,24 @@ pub(crate) async fn log_head(pool: &AnyPool) -> Result<i64> {
 
 /// One page of the log's accepted ballots as a single row: the count and every ballot
 /// as text, `log_position,id,polling_place_id,party_id,[candidates],token` (party empty
-/// for blank; `%` and `;` of the token written `%25` and `%3B`), joined by `;` in
-/// `(log_position, id)` order. The rows are exactly the first `$4` accepted rows after
-/// `($1, $2)` up to position `$3`, as one row each would be.
+/// for blank; `%` and `;` of the token written `%25` and `%3B`), joined by `;`. The
+/// ballots are exactly the first `$4` accepted rows after `($1, $2)` up to position
+/// `$3` in `(log_position, id)` order, the rows one row each would be.
 ///
 /// Reading the log a row at a time costs far more in the driver (a row object, its
 /// values and their allocations, and for SQLite a hand-off from the connection's
 /// thread, for every row) than the database spends finding the rows; one aggregated
-/// row per page makes that cost per page. `string_agg(… ORDER BY …)`, `||`, `CAST`,
-/// `replace` and `COALESCE` mean the same in PostgreSQL and in SQLite (3.44 or later;
-/// sqlx bundles 3.46), so the text is shared like every other query.
-const LOGGED_PAGE: &str = "SELECT COUNT(*), COALESCE(string_agg(CAST(log_position AS TEXT) || ',' || CAST(id AS TEXT) || ',' || CAST(polling_place_id AS TEXT) || ',' || COALESCE(CAST(party_id AS TEXT), '') || ',' || candidate_ids || ',' || replace(replace(COALESCE(token, ''), '%', '%25'), ';', '%3B'), ';' ORDER BY log_position, id), '') FROM (SELECT log_position, id, polling_place_id, token, party_id, candidate_ids FROM votes WHERE accepted = 1 AND (log_position, id) > ($1, $2) AND log_position <= $3 ORDER BY log_position, id LIMIT $4) AS page";
+/// row per page makes that cost per page. `string_agg`, `||`, `CAST`, `replace` and
+/// `COALESCE` mean the same in PostgreSQL and in SQLite (3.44 or later; sqlx bundles
+/// 3.46), so the text is shared like every other query.
+///
+/// The aggregate has no `ORDER BY` of its own: both databases hand it the subquery's
+/// rows in the subquery's order, and an ordered aggregate costs SQLite a temporary
+/// B-tree per page (a fifth of the read). Which rows form the page does not depend on
+/// that: the subquery's `ORDER BY … LIMIT` chooses them. [`parse_logged_page`] checks
+/// the order and sorts a page that came otherwise, so the page's last ballot is its
+/// greatest `(log_position, id)` whatever the database did.
+const LOGGED_PAGE: &str = "SELECT COUNT(*), COALESCE(string_agg(CAST(log_position AS TEXT) || ',' || CAST(id AS TEXT) || ',' || CAST(polling_place_id AS TEXT) || ',' || COALESCE(CAST(party_id AS TEXT), '') || ',' || candidate_ids || ',' || replace(replace(COALESCE(token, ''), '%', '%25'), ';', '%3B'), ';'), '') FROM (SELECT log_position, id, polling_place_id, token, party_id, candidate_ids FROM votes WHERE accepted = 1 AND (log_position, id) > ($1, $2) AND log_position <= $3 ORDER BY log_position, id LIMIT $4) AS page";
 
 pub(crate) async fn logged_page(
     pool: &AnyPool,
@@ -673,7 +680,7 @@ fn parse_logged_page(count: i64, text: &str) -> Result<LoggedPage> {
             page.len()
         )));
     }
-    Ok(page)
+    Ok(page.into_log_order())
 }
 
 pub(crate) async fn sync_state(pool: &AnyPool, polling_place_id: i64) -> Result<Option<SyncRow>> {
@@ -800,4 +807,82 @@ pub(crate) async fn sqlite_integrity_check(pool: &AnyPool) -> Result<String> {
         .fetch_one(pool)
         .await?
         .try_get(0)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ballots(page: &LoggedPage) -> Vec<(i64, i64, i64, String, Option<i64>, Vec<i64>)> {
+        page.iter()
+            .map(|b| {
+                (
+                    b.log_position,
+                    b.id,
+                    b.polling_place_id,
+                    b.token.to_owned(),
+                    b.party_id,
+                    b.candidate_ids.to_vec(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_page_parses_with_escaped_tokens_blank_votes_and_empty_lists() {
+        let text = "1,7,100,4,[1075,1076],t-1;1,8,100,,[],;2,3,200,11,[ 5 , 6 ],a%3Bb%25c,],d;2,9,200,11,[],%253B";
+        let page = parse_logged_page(4, text).unwrap();
+        assert_eq!(
+            ballots(&page),
+            vec![
+                (1, 7, 100, "t-1".into(), Some(4), vec![1075, 1076]),
+                (1, 8, 100, String::new(), None, vec![]),
+                (2, 3, 200, "a;b%c,],d".into(), Some(11), vec![5, 6]),
+                (2, 9, 200, "%3B".into(), Some(11), vec![]),
+            ]
+        );
+        assert_eq!(page.last(), Some((2, 9)));
+    }
+
+    #[test]
+    fn an_empty_page_is_empty() {
+        let page = parse_logged_page(0, "").unwrap();
+        assert!(page.is_empty());
+        assert_eq!(page.last(), None);
+    }
+
+    #[test]
+    fn a_page_out_of_order_is_sorted_by_position_and_id() {
+        let page = parse_logged_page(3, "2,1,5,,[],c;1,9,5,3,[4],b;1,2,6,3,[],a").unwrap();
+        let order: Vec<_> = page
+            .iter()
+            .map(|b| (b.log_position, b.id, b.token))
+            .collect();
+        assert_eq!(order, vec![(1, 2, "a"), (1, 9, "b"), (2, 1, "c")]);
+        assert_eq!(page.last(), Some((2, 1)));
+    }
+
+    #[test]
+    fn a_page_that_does_not_parse_is_an_error() {
+        for (count, text) in [
+            (1, "1,2,3,,[],t;1,3,3,,[],u"),
+            (3, "1,2,3,,[],t;1,3,3,,[],u"),
+            (0, "1,2,3,,[],t"),
+            (-1, ""),
+            (1, "1,2,3,,[],t%41"),
+            (1, "1,2,3,,[],t%"),
+            (1, "1,x,3,,[],t"),
+            (1, "1,2,3,blank,[],t"),
+            (1, "1,2,3,,[1;2],t"),
+            (1, "1,2,3,,1,t"),
+            (1, "1,2,3,,[a],t"),
+            (1, "1,2,3"),
+        ] {
+            let outcome = parse_logged_page(count, text);
+            assert!(
+                matches!(outcome, Err(StoreError::Setup(_))),
+                "{count} {text:?}: {outcome:?}"
+            );
+        }
+    }
 }
