@@ -68,7 +68,7 @@ step "electie-server: storage suites, deterministic crash points, two instances 
 examples/server/tests/with-postgres.sh --workspace \
   --features electie-server/crash-points,electie-gateway/crash-points \
   --test original_cases --test sync_protocol --test concurrency --test crash_points \
-  --test instances --test tally_fault --test interleavings 2>&1 | tee -a "$log"
+  --test instances --test tally_fault --test restart --test interleavings 2>&1 | tee -a "$log"
 
 step "fuzz smoke: every cargo-fuzz target briefly (fuzz/smoke.sh)"
 fuzz/smoke.sh

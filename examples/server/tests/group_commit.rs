@@ -125,10 +125,10 @@ async fn one_failure_refused_alone(db: Db) {
         assert_eq!(state.chain_head, format!("chain-{place}-{last}"), "{name}");
     }
     // Every stored row carries its batch's position.
-    let ballots = store.logged_ballots((0, 0), 5, 100).await.unwrap();
+    let ballots = store.logged_page((0, 0), 5, 100).await.unwrap();
     let positions: Vec<(i64, String)> = ballots
         .iter()
-        .map(|ballot| (ballot.log_position, ballot.token.clone()))
+        .map(|ballot| (ballot.log_position, ballot.token.to_owned()))
         .collect();
     assert_eq!(
         positions,

@@ -477,7 +477,9 @@ impl Store {
 
     /// Accepted ballots after `after` (a `(log_position, id)` pair) with a log position
     /// at most `up_to_position`, at most `limit`, by position and id: the first
-    /// `limit` such rows, read as one aggregated row (see [`sql::logged_page`]).
+    /// `limit` such rows, read as one aggregated row: the database joins the page's
+    /// rows into one text, so the driver's cost is paid per page, not per row (the
+    /// query, shared by both databases, is documented in the storage's SQL module).
     ///
     /// # Errors
     /// Database errors, or a page whose text does not parse (a stored candidate list

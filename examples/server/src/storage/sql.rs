@@ -813,7 +813,10 @@ pub(crate) async fn sqlite_integrity_check(pool: &AnyPool) -> Result<String> {
 mod tests {
     use super::*;
 
-    fn ballots(page: &LoggedPage) -> Vec<(i64, i64, i64, String, Option<i64>, Vec<i64>)> {
+    /// A ballot owned: position, id, polling place, token, party, candidates.
+    type Owned = (i64, i64, i64, String, Option<i64>, Vec<i64>);
+
+    fn ballots(page: &LoggedPage) -> Vec<Owned> {
         page.iter()
             .map(|b| {
                 (
