@@ -16,24 +16,8 @@ use std::time::Duration;
 
 use common::*;
 use electie_core::{CandidateId, PartyId, PollingPlaceId, Vote};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::RwLock;
-
-/// A small deterministic generator (xorshift64*), so a seed replays a run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, bound: u64) -> u64 {
-        self.next() % bound
-    }
-}
 
 const BATCH: usize = 10;
 
@@ -262,53 +246,24 @@ async fn kill_9_under_load_loses_and_duplicates_nothing() {
     let client = client();
     installation.store_admin();
     let token = server.admin_token(&client).await;
-    let served: Value = client
-        .post(server.url("/elastic/get-party-candidate-results"))
-        .bearer_auth(&token)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let expected = serde_json::to_value(
-        electie_server::results::parties(
-            &config,
-            &electie_server::results::options(
-                electie_tally::embedded::nrsr_2020_coalitions(&config).unwrap(),
-            ),
-            &recount,
-            None,
-            true,
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    assert_eq!(served, expected);
+    assert_eq!(
+        server.party_candidate_results(&client, &token).await,
+        expected_party_candidate_results(&config, &recount)
+    );
 
     // Close every polling place: the feed recounts to the same results.
     for (place, _, position) in &gateways {
-        let text = format!(
-            r#"{{"polling_place_id": {place}, "last_seqno": {}, "chain_head": "{}", "closed_at": "2026-12-01T20:00:00Z"}}"#,
-            position.last_seqno, position.chain_head
+        let body = close_body(
+            &sealer,
+            *place,
+            position.last_seqno,
+            &position.chain_head.to_string(),
+            "2026-12-01T20:00:00Z",
         );
-        let electie_core::python_json::Value::Object(object) =
-            electie_core::python_json::loads(&text).unwrap()
-        else {
-            unreachable!()
-        };
-        let sealed = sealer
-            .seal(
-                &object,
-                electie_crypto::AesKeyLength::Aes256,
-                &mut electie_crypto::system_rng(),
-            )
-            .unwrap();
         let (status, answer) = post(
             &client,
             &server.url(&format!("/elections/polling-places/{place}/close")),
-            &sealed_json(&sealed),
+            &body,
         )
         .await;
         assert_eq!(status, 200, "{answer}");
@@ -323,20 +278,7 @@ async fn kill_9_under_load_loses_and_duplicates_nothing() {
         .await;
         let batch = feed["batch"].as_array().unwrap();
         for ballot in batch {
-            let candidates: Vec<CandidateId> = ballot["candidate_ids"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| CandidateId(c.as_i64().unwrap()))
-                .collect();
-            from_feed
-                .add(
-                    &config,
-                    PollingPlaceId(ballot["polling_place_id"].as_i64().unwrap()),
-                    ballot["party_id"].as_i64().map(PartyId),
-                    &candidates,
-                )
-                .unwrap();
+            count_feed_ballot(&mut from_feed, &config, ballot);
         }
         next += batch.len();
         if (batch.len() as i64) < feed["batchmaxsize"].as_i64().unwrap() {

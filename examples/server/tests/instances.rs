@@ -26,22 +26,6 @@ use electie_core::{PollingPlaceId, Vote};
 use electie_test_support::{publish_server_results, server_admin_token};
 use serde_json::{Value, json};
 
-/// A small deterministic generator (xorshift64*), so a seed replays a run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, bound: u64) -> u64 {
-        self.next() % bound
-    }
-}
-
 const BATCH: usize = 10;
 const BATCHES: usize = 8;
 const DUPLICATE: &str = "Duplicate combination of token and polling place id";
@@ -122,26 +106,6 @@ async fn run_gateway(gateway: &Gateway, bases: [String; 2], seed: u64) -> usize 
         }
     }
     failovers
-}
-
-fn close_body(sealer: &electie_crypto::Sealer, gateway: &Gateway) -> Value {
-    let text = format!(
-        r#"{{"polling_place_id": {}, "last_seqno": {}, "chain_head": "{}", "closed_at": "2026-12-01T20:00:00Z"}}"#,
-        gateway.place, gateway.position.last_seqno, gateway.position.chain_head
-    );
-    let electie_core::python_json::Value::Object(object) =
-        electie_core::python_json::loads(&text).unwrap()
-    else {
-        unreachable!()
-    };
-    let sealed = sealer
-        .seal(
-            &object,
-            electie_crypto::AesKeyLength::Aes256,
-            &mut electie_crypto::system_rng(),
-        )
-        .unwrap();
-    sealed_json(&sealed)
 }
 
 async fn results_of(client: &reqwest::Client, base: &str) -> Vec<Value> {
@@ -299,7 +263,13 @@ async fn two_instances(db: Db, seed: u64) {
         let (status, answer) = post(
             &client,
             &format!("{other}/elections/polling-places/{place}/close"),
-            &close_body(&sealer, gateway),
+            &close_body(
+                &sealer,
+                place,
+                gateway.position.last_seqno,
+                &gateway.position.chain_head.to_string(),
+                "2026-12-01T20:00:00Z",
+            ),
         )
         .await;
         assert_eq!(status, 200, "{name} {place}: {answer}");
@@ -340,19 +310,7 @@ async fn two_instances(db: Db, seed: u64) {
         first, second,
         "{name}: the instances answer different results"
     );
-    let expected = serde_json::to_value(
-        electie_server::results::parties(
-            &config,
-            &electie_server::results::options(
-                electie_tally::embedded::nrsr_2020_coalitions(&config).unwrap(),
-            ),
-            &recount,
-            None,
-            true,
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let expected = expected_party_candidate_results(&config, &recount);
     assert_eq!(
         first[0], expected,
         "{name}: results differ from the recount"

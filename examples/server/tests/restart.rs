@@ -31,7 +31,7 @@ use electie_core::{CandidateId, ElectionConfig, PartyId, PollingPlaceId};
 use electie_server::state::{AppState, Settings};
 use electie_server::storage::{BatchWrite, Store, VoteRow, WriteOp};
 use electie_tally::count::Tally;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// Votes per written batch (one polling place each).
 const BATCH: usize = 500;
@@ -363,28 +363,8 @@ async fn restart_with(db: Db, votes: usize) {
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["data"]["total_votes"], json!(votes));
     let token = server.admin_token(&client).await;
-    let served: Value = client
-        .post(server.url("/elastic/get-party-candidate-results"))
-        .bearer_auth(&token)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let expected = serde_json::to_value(
-        electie_server::results::parties(
-            &config,
-            &electie_server::results::options(
-                electie_tally::embedded::nrsr_2020_coalitions(&config).unwrap(),
-            ),
-            &recount,
-            None,
-            true,
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    assert_eq!(served, expected);
+    assert_eq!(
+        server.party_candidate_results(&client, &token).await,
+        expected_party_candidate_results(&config, &recount)
+    );
 }

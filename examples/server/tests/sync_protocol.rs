@@ -5,32 +5,7 @@
 mod common;
 
 use common::*;
-use electie_core::python_json::{self, Value as PyValue};
-use electie_crypto::Sealer;
-use serde_json::{Value, json};
-
-fn close_body(
-    sealer: &Sealer,
-    place: i64,
-    last_seqno: u64,
-    chain_head: &str,
-    closed_at: &str,
-) -> Value {
-    let text = format!(
-        r#"{{"polling_place_id": {place}, "last_seqno": {last_seqno}, "chain_head": "{chain_head}", "closed_at": "{closed_at}"}}"#
-    );
-    let PyValue::Object(object) = python_json::loads(&text).unwrap() else {
-        unreachable!()
-    };
-    let sealed = sealer
-        .seal(
-            &object,
-            electie_crypto::AesKeyLength::Aes256,
-            &mut electie_crypto::system_rng(),
-        )
-        .unwrap();
-    sealed_json(&sealed)
-}
+use serde_json::json;
 
 async fn sync_protocol(db: Db) {
     let place = 5;
@@ -252,45 +227,14 @@ async fn sync_protocol(db: Db) {
     let config = electie_tally::embedded::nrsr_2020().unwrap();
     let mut tally = electie_tally::count::Tally::new(&config);
     for ballot in ballots {
-        let party = ballot["party_id"].as_i64().map(electie_core::PartyId);
-        let candidates: Vec<_> = ballot["candidate_ids"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| electie_core::CandidateId(c.as_i64().unwrap()))
-            .collect();
-        tally
-            .add(
-                &config,
-                electie_core::PollingPlaceId(ballot["polling_place_id"].as_i64().unwrap()),
-                party,
-                &candidates,
-            )
-            .unwrap();
+        count_feed_ballot(&mut tally, &config, ballot);
     }
-    let recount = electie_server::results::parties(
-        &config,
-        &electie_server::results::options(
-            electie_tally::embedded::nrsr_2020_coalitions(&config).unwrap(),
-        ),
-        &tally,
-        None,
-        true,
-    )
-    .unwrap();
     installation.store_admin();
     let admin_token = server.admin_token(&client).await;
-    let served: Value = client
-        .post(server.url("/elastic/get-party-candidate-results"))
-        .bearer_auth(&admin_token)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(served, serde_json::to_value(recount).unwrap());
+    assert_eq!(
+        server.party_candidate_results(&client, &admin_token).await,
+        expected_party_candidate_results(&config, &tally)
+    );
 }
 
 #[tokio::test]

@@ -394,3 +394,104 @@ pub fn rejected(message: &str) -> Value {
 pub fn accepted() -> Value {
     json!({"status": "success", "message": "Vote was successfully precessed"})
 }
+
+/// A small deterministic generator (xorshift64*), so a printed seed replays a run.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    pub fn below(&mut self, bound: u64) -> u64 {
+        self.next() % bound
+    }
+}
+
+/// The sealed body of `POST /elections/polling-places/{place}/close` (spec 41 §3).
+pub fn close_body(
+    sealer: &Sealer,
+    place: i64,
+    last_seqno: u64,
+    chain_head: &str,
+    closed_at: &str,
+) -> Value {
+    let text = format!(
+        r#"{{"polling_place_id": {place}, "last_seqno": {last_seqno}, "chain_head": "{chain_head}", "closed_at": "{closed_at}"}}"#
+    );
+    let electie_core::python_json::Value::Object(object) =
+        electie_core::python_json::loads(&text).unwrap()
+    else {
+        unreachable!()
+    };
+    let sealed = sealer
+        .seal(
+            &object,
+            AesKeyLength::Aes256,
+            &mut electie_crypto::system_rng(),
+        )
+        .unwrap();
+    sealed_json(&sealed)
+}
+
+/// Counts one ballot of the feed (`{"polling_place_id", "party_id", "candidate_ids"}`),
+/// as an observer recounting from the feed does.
+pub fn count_feed_ballot(
+    tally: &mut electie_tally::count::Tally,
+    config: &electie_core::ElectionConfig,
+    ballot: &Value,
+) {
+    let candidates: Vec<CandidateId> = ballot["candidate_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|candidate| CandidateId(candidate.as_i64().unwrap()))
+        .collect();
+    tally
+        .add(
+            config,
+            PollingPlaceId(ballot["polling_place_id"].as_i64().unwrap()),
+            ballot["party_id"].as_i64().map(PartyId),
+            &candidates,
+        )
+        .unwrap();
+}
+
+/// What `/elastic/get-party-candidate-results` must answer for `tally`: the library's
+/// results with the bundled NR SR 2020 coalition sizes.
+pub fn expected_party_candidate_results(
+    config: &electie_core::ElectionConfig,
+    tally: &electie_tally::count::Tally,
+) -> Value {
+    serde_json::to_value(
+        electie_server::results::parties(
+            config,
+            &electie_server::results::options(
+                electie_tally::embedded::nrsr_2020_coalitions(config).unwrap(),
+            ),
+            tally,
+            None,
+            true,
+        )
+        .unwrap(),
+    )
+    .unwrap()
+}
+
+impl Server {
+    /// `/elastic/get-party-candidate-results` as an admin with `token` (published or not).
+    pub async fn party_candidate_results(&self, client: &reqwest::Client, token: &str) -> Value {
+        let response = client
+            .post(self.url("/elastic/get-party-candidate-results"))
+            .bearer_auth(token)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+}
