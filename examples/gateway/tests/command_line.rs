@@ -174,20 +174,8 @@ async fn without_a_configuration_only_root_answers_until_the_server_does() {
     // The server comes up on the address the gateway was given: it gets its configuration.
     let address: std::net::SocketAddr = server_url.trim_start_matches("http://").parse().unwrap();
     let _server = ConfigServer::start_at(address, 3, &gateway_public).await;
-    let base = gateway.base.clone();
     assert!(
-        eventually(Duration::from_secs(20), || {
-            let client = client.clone();
-            let base = base.clone();
-            async move {
-                client
-                    .get(format!("{base}/statevector/office_id"))
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status() == 200)
-            }
-        })
-        .await,
+        configured_within(&client, &gateway.base, Duration::from_secs(20)).await,
         "the gateway never got its configuration: {}",
         gateway.log_text()
     );

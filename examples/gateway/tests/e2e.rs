@@ -16,7 +16,6 @@ mod common;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -64,23 +63,6 @@ fn run_server(args: &[&str], stdin: &str) -> String {
     let (status, stdout, stderr) = common::run_binary(&server_bin(), args, stdin);
     assert_eq!(status, 0, "electie-server {args:?}: {stderr}");
     stdout
-}
-
-/// `electie-server serve` on a data directory, started again on the same one after a
-/// kill.
-fn start_server(data_dir: &Path) -> Service {
-    Service::start(
-        Command::new(server_bin())
-            .args([
-                "serve",
-                "--data-dir",
-                data_dir.to_str().unwrap(),
-                "--listen",
-                "127.0.0.1:0",
-            ])
-            .env("ELECTIE_LOG", "warn"),
-        "electie-server",
-    )
 }
 
 // ---- a proxy that loses requests and responses ------------------------------------------------
@@ -641,14 +623,7 @@ async fn check_server(server_url: &str, rooms: &[&Room], config: &electie_core::
     }
 
     // The ballot feed, recounted.
-    let elections: Value = client
-        .get(format!("{server_url}/feed/elections"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let elections = get_json(&client, &format!("{server_url}/feed/elections")).await;
     let election = elections["elections"][0]["name"]
         .as_str()
         .unwrap()
@@ -657,16 +632,11 @@ async fn check_server(server_url: &str, rooms: &[&Room], config: &electie_core::
     let mut recount = Tally::default();
     let mut from = 1;
     loop {
-        let batch: Value = client
-            .get(format!(
-                "{server_url}/feed/elections/{election}/batchfrom/{from}"
-            ))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let batch = get_json(
+            &client,
+            &format!("{server_url}/feed/elections/{election}/batchfrom/{from}"),
+        )
+        .await;
         let ballots = batch["batch"].as_array().unwrap();
         for ballot in ballots {
             assert_eq!(ballot["seqno"], from);
@@ -713,7 +683,7 @@ fn election() -> Election {
         Room::prepare(0, server_dir.path()),
         Room::prepare(1, server_dir.path()),
     ];
-    let server = start_server(server_dir.path());
+    let server = serve_server(server_dir.path());
     Election {
         server_dir,
         server,
@@ -827,7 +797,7 @@ async fn every_acknowledged_vote_arrives_exactly_once_through_faults() {
     tokio::time::sleep(delay).await;
     election.server.kill();
     tokio::time::sleep(Duration::from_millis(rng.below(1500))).await;
-    election.server = start_server(election.server_dir.path());
+    election.server = serve_server(election.server_dir.path());
     *proxy.upstream.lock().unwrap() = election.server.address;
 
     for index in 0..10 {

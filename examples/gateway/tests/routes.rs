@@ -50,19 +50,7 @@ async fn room(name: &str, polling_place: i64) -> Room {
     let config = ConfigServer::start(polling_place, &gateway_public).await;
     let gateway = Gateway::start(dir.path(), &config.base, "30");
     let client = http();
-    let base = gateway.base.clone();
-    let configured = eventually(Duration::from_secs(20), || {
-        let client = client.clone();
-        let base = base.clone();
-        async move {
-            client
-                .get(format!("{base}/statevector/office_id"))
-                .send()
-                .await
-                .is_ok_and(|response| response.status() == 200)
-        }
-    })
-    .await;
+    let configured = configured_within(&client, &gateway.base, Duration::from_secs(20)).await;
     assert!(configured, "no configuration: {}", gateway.log_text());
     Room {
         _dir: dir,
@@ -970,11 +958,7 @@ async fn tokens_terminals_votes_and_every_refusal() {
 async fn a_token_votes_once_under_racing_requests() {
     let room = room("race", 1).await;
     let (client, base) = (&room.client, room.gateway.base.clone());
-    let commission = Commission::login(client.clone(), &base, PIN).await.unwrap();
-    commission
-        .set_state("state_register_terminals", true)
-        .await
-        .unwrap();
+    let commission = commission_registering_terminals(client, &base).await;
     let terminals = std::sync::Arc::new([
         Terminal::register(client.clone(), &base).await.unwrap(),
         Terminal::register(client.clone(), &base).await.unwrap(),
@@ -1025,11 +1009,7 @@ async fn everything_but_logins_survives_a_restart() {
     let mut room = room("restart", 2).await;
     let client = room.client.clone();
     let base = room.gateway.base.clone();
-    let commission = Commission::login(client.clone(), &base, PIN).await.unwrap();
-    commission
-        .set_state("state_register_terminals", true)
-        .await
-        .unwrap();
+    let commission = commission_registering_terminals(&client, &base).await;
     let key = PrivateKey::generate(2048).unwrap();
     let terminal = Terminal::register_with_key(client.clone(), &base, &key)
         .await
@@ -1131,11 +1111,7 @@ async fn zapisnica_pdf_has_every_party_the_counts_and_the_chain() {
 
     let room = room("paper", 0).await;
     let (client, base) = (&room.client, room.gateway.base.clone());
-    let commission = Commission::login(client.clone(), &base, PIN).await.unwrap();
-    commission
-        .set_state("state_register_terminals", true)
-        .await
-        .unwrap();
+    let commission = commission_registering_terminals(client, &base).await;
     let terminal = Terminal::register(client.clone(), &base).await.unwrap();
     commission.start().await.unwrap();
     let ballots: [(Option<i64>, Vec<i64>); 5] = [
@@ -1357,11 +1333,7 @@ impl Polling {
 async fn socket_io_tells_terminals_the_state_and_records_theirs() {
     let room = room("socket", 4).await;
     let (client, base) = (&room.client, room.gateway.base.clone());
-    let commission = Commission::login(client.clone(), &base, PIN).await.unwrap();
-    commission
-        .set_state("state_register_terminals", true)
-        .await
-        .unwrap();
+    let commission = commission_registering_terminals(client, &base).await;
     let terminal = Terminal::register(client.clone(), &base).await.unwrap();
 
     // Connect without an auth payload: actual_state arrives with the connect.

@@ -292,10 +292,10 @@ pub fn closed_port_url() -> String {
     format!("http://{address}")
 }
 
-/// Waits (60 s at most) until the gateway at `base` has its configuration from the
-/// server.
-pub async fn wait_configured(client: &reqwest::Client, base: &str) {
-    let ready = eventually(Duration::from_secs(60), || {
+/// Whether the gateway at `base` has its configuration (its routes answer instead of
+/// 503) within `limit`.
+pub async fn configured_within(client: &reqwest::Client, base: &str, limit: Duration) -> bool {
+    eventually(limit, || {
         let (client, base) = (client.clone(), base.to_owned());
         async move {
             client
@@ -305,7 +305,13 @@ pub async fn wait_configured(client: &reqwest::Client, base: &str) {
                 .is_ok_and(|response| response.status() == 200)
         }
     })
-    .await;
+    .await
+}
+
+/// Waits (60 s at most) until the gateway at `base` has its configuration from the
+/// server.
+pub async fn wait_configured(client: &reqwest::Client, base: &str) {
+    let ready = configured_within(client, base, Duration::from_secs(60)).await;
     assert!(ready, "gateway {base} never got its configuration");
 }
 
@@ -348,6 +354,23 @@ pub async fn statistics(client: &reqwest::Client, base: &str) -> Value {
     .await
 }
 
+/// `electie-server serve` on 127.0.0.1 over `data_dir` (SQLite there), quiet logs; it
+/// can be started again on the same directory after a kill.
+pub fn serve_server(data_dir: &Path) -> Service {
+    Service::start(
+        Command::new(server_bin())
+            .args([
+                "serve",
+                "--data-dir",
+                data_dir.to_str().unwrap(),
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .env("ELECTIE_LOG", "warn"),
+        "electie-server",
+    )
+}
+
 /// A real `electie-server` on 127.0.0.1 (SQLite in a temporary directory) with one
 /// polling place enrolled for one gateway key; killed on drop.
 pub struct EnrolledServer {
@@ -379,12 +402,7 @@ impl EnrolledServer {
             "",
         );
         assert_eq!(status, 0, "electie-server enroll: {stderr}");
-        let process = Service::start(
-            Command::new(server_bin())
-                .args(["serve", "--data-dir", data, "--listen", "127.0.0.1:0"])
-                .env("ELECTIE_LOG", "warn"),
-            "electie-server",
-        );
+        let process = serve_server(Path::new(data));
         EnrolledServer {
             base: process.base.clone(),
             process,
