@@ -51,10 +51,7 @@ impl Rng {
 }
 
 fn seed() -> u64 {
-    std::env::var("ELECTIE_E2E_SEED")
-        .ok()
-        .and_then(|text| text.parse().ok())
-        .unwrap_or_else(|| u64::from_le_bytes(electie_gateway::random::bytes::<8>().unwrap()))
+    electie_test_support::seed("ELECTIE_E2E_SEED")
 }
 
 // ---- the server process -----------------------------------------------------------------

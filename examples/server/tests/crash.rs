@@ -139,15 +139,7 @@ async fn run_gateway(
 
 #[tokio::test]
 async fn kill_9_under_load_loses_and_duplicates_nothing() {
-    let seed: u64 = std::env::var("ELECTIE_CRASH_SEED")
-        .ok()
-        .and_then(|text| text.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
+    let seed = electie_test_support::seed("ELECTIE_CRASH_SEED");
     println!("crash test seed: {seed} (ELECTIE_CRASH_SEED={seed} replays it)");
     let mut rng = Rng(seed | 1);
     let places: Vec<i64> = vec![100, 101, 102, 103];

@@ -328,15 +328,7 @@ async fn two_instances(db: Db, seed: u64) {
 
 #[tokio::test]
 async fn two_instances_on_one_database_count_each_vote_once_and_agree() {
-    let seed: u64 = std::env::var("ELECTIE_INSTANCES_SEED")
-        .ok()
-        .and_then(|text| text.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
+    let seed = electie_test_support::seed("ELECTIE_INSTANCES_SEED");
     println!("instances test seed: {seed} (ELECTIE_INSTANCES_SEED={seed} replays it)");
     for db in Db::all().await {
         tokio::time::timeout(Duration::from_secs(600), two_instances(db, seed))

@@ -3,7 +3,7 @@
 //! port the kernel chooses, its address read from its log, killed when the test lets
 //! go of it; a subcommand run to its end; a process's CPU time for the load runs; the
 //! server's admin login and publish, which the server's tests and the gateway's
-//! end-to-end tests both do.
+//! end-to-end tests both do; the seed of a randomized run, from its variable or fresh.
 //!
 //! Both services print `listening on http://ADDR` on stderr once they accept
 //! connections (`electie_service_support::announce_listening`, whose prefix this crate
@@ -233,4 +233,31 @@ pub async fn publish_server_results(client: &reqwest::Client, server_base: &str,
         "publish: {}",
         response.text().await.unwrap_or_default()
     );
+}
+
+/// The seed of a randomized test run: the number in the environment variable `variable`
+/// (to replay a run), or else a fresh one. The caller prints it, so a failing run can
+/// be replayed.
+///
+/// # Panics
+/// When `variable` is set but is not a whole number (a typo would silently run another
+/// seed).
+pub fn seed(variable: &str) -> u64 {
+    match std::env::var(variable) {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{variable}={text:?} is not a seed (a whole number)")),
+        Err(_) => {
+            use std::hash::{BuildHasher, Hasher};
+            // Keyed by the standard library's per-process random keys.
+            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+            hasher.write_u128(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |elapsed| elapsed.as_nanos()),
+            );
+            hasher.finish()
+        }
+    }
 }
