@@ -1,6 +1,7 @@
 //! The group writer on both databases: writes queued together commit together, a write
 //! that fails is refused alone with nothing of it stored, and the others keep their
-//! log positions in order with none skipped.
+//! log positions in order with none skipped; both for groups written one write after
+//! another and for groups of continuing batches written together.
 //!
 //! The test runs on tokio's single-threaded runtime, so every write of a `join!` is
 //! queued before the writer task runs and they form one group.
@@ -105,27 +106,56 @@ async fn one_failure_refused_alone(db: Db) {
     );
     assert_eq!(conflict(&early_a), "Out of sequence", "{name}");
 
-    assert_eq!(store.log_head().await.unwrap(), 5, "{name}");
+    // Groups of batches that all continue their sync states are written together:
+    // all fine; one out of sequence; one with a stored token.
+    let (a4, c23) = tokio::join!(
+        store.write(batch(1, 3, &["a4"])),
+        store.write(batch(3, 1, &["c2", "c3"])),
+    );
+    assert_eq!((position(&a4), position(&c23)), (6, 7), "{name}");
+    let (b3, c_early) = tokio::join!(
+        store.write(batch(2, 2, &["b3"])),
+        store.write(batch(3, 9, &["c10"])),
+    );
+    assert_eq!(position(&b3), 8, "{name}");
+    assert_eq!(conflict(&c_early), "Out of sequence", "{name}");
+    let (a5, b_duplicate) = tokio::join!(
+        store.write(batch(1, 4, &["a5"])),
+        store.write(batch(2, 3, &["b4", "b2"])),
+    );
+    assert_eq!(position(&a5), 9, "{name}");
+    assert_eq!(
+        conflict(&b_duplicate),
+        "Duplicate combination of token and polling place id",
+        "{name}"
+    );
+
+    assert_eq!(store.log_head().await.unwrap(), 9, "{name}");
     let stored = tokens_stored(&store).await;
     let expected: Vec<(i64, i64, String)> = [
         (1, 1, "a1"),
         (1, 2, "a2"),
         (1, 3, "a3"),
+        (1, 4, "a4"),
+        (1, 5, "a5"),
         (2, 1, "b1"),
         (2, 2, "b2"),
+        (2, 3, "b3"),
         (3, 1, "c1"),
+        (3, 2, "c2"),
+        (3, 3, "c3"),
     ]
     .iter()
     .map(|(place, seqno, token)| (*place, *seqno, (*token).to_owned()))
     .collect();
     assert_eq!(stored, expected, "{name}");
-    for (place, last) in [(1, 3), (2, 2), (3, 1)] {
+    for (place, last) in [(1, 5), (2, 3), (3, 3)] {
         let state = store.sync_state(place).await.unwrap().unwrap();
         assert_eq!(state.last_seqno, last, "{name}: place {place}");
         assert_eq!(state.chain_head, format!("chain-{place}-{last}"), "{name}");
     }
     // Every stored row carries its batch's position.
-    let ballots = store.logged_page((0, 0), 5, 100).await.unwrap();
+    let ballots = store.logged_page((0, 0), 9, 100).await.unwrap();
     let positions: Vec<(i64, String)> = ballots
         .iter()
         .map(|ballot| (ballot.log_position, ballot.token.to_owned()))
@@ -138,7 +168,12 @@ async fn one_failure_refused_alone(db: Db) {
             (2, "b1"),
             (3, "a3"),
             (4, "c1"),
-            (5, "b2")
+            (5, "b2"),
+            (6, "a4"),
+            (7, "c2"),
+            (7, "c3"),
+            (8, "b3"),
+            (9, "a5"),
         ]
         .iter()
         .map(|(position, token)| (*position, (*token).to_owned()))

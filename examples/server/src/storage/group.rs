@@ -11,9 +11,11 @@
 //! Why two paths: every statement is a round trip to another thread (sqlx's SQLite
 //! worker) or process (the PostgreSQL backend), and every round trip wakes a thread,
 //! which costs more than the statement on a busy 2-core machine. So a group is first
-//! run as it should go — a batch with sync fields is two statements (advance the
-//! polling place's sync state, insert the rows), and the log head is read once and
-//! written once for the whole group, each with the transaction's start or end. Only when some write fails (a conflict another
+//! run as it should go: the log head is read with the transaction's start and written
+//! back with its commit; a group of batches that each continue their polling place's
+//! sync state (the usual case) is two more statements however many batches it holds
+//! (all the sync states advanced, all the rows inserted); any other group is two
+//! statements a batch with sync fields. Only when some write fails (a conflict another
 //! instance caused, a (token, polling place) already stored, a database error) is the
 //! group rolled back and run again with each write in a savepoint of its own, so that
 //! the failing write is refused and the others still commit. Either way each answer
@@ -22,7 +24,7 @@
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
-use super::sql::{self, LogPositions, WriteOp, WriteReply};
+use super::sql::{self, BatchWrite, LogPositions, WriteOp, WriteReply};
 use super::{Result, StoreError};
 
 /// Most writes committed together.
@@ -152,9 +154,25 @@ async fn straight(
     ops: &[&WriteOp],
 ) -> Result<Vec<Result<WriteReply>>> {
     let mut positions = LogPositions::begin(connection, begin).await?;
+    let batches: Option<Vec<&BatchWrite>> = ops
+        .iter()
+        .map(|op| match op {
+            WriteOp::Batch(batch) => Some(batch),
+            _ => None,
+        })
+        .collect();
     let mut results = Vec::with_capacity(ops.len());
-    for op in ops {
-        results.push(Ok(sql::apply(connection, op, &mut positions).await?));
+    match batches {
+        Some(batches) if sql::continuing(&batches) => {
+            let replies =
+                sql::apply_continuing_batches(connection, &batches, &mut positions).await?;
+            results.extend(replies.into_iter().map(Ok));
+        }
+        _ => {
+            for op in ops {
+                results.push(Ok(sql::apply(connection, op, &mut positions).await?));
+            }
+        }
     }
     commit_group(connection, ops, &positions).await?;
     Ok(results)
