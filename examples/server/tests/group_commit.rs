@@ -189,3 +189,44 @@ async fn a_failing_write_is_refused_alone_and_the_group_commits() {
         one_failure_refused_alone(db).await;
     }
 }
+
+/// PostgreSQL: the writer keeps one connection; when the database drops it, the group
+/// that finds out is refused whole (nothing of it stored) and the next group runs on a
+/// new connection.
+#[tokio::test]
+async fn a_lost_postgres_connection_is_replaced() {
+    use sqlx::{Connection, Executor};
+    let Some(db) = Db::postgres().await else {
+        return;
+    };
+    let Db::Postgres(url) = db.clone() else {
+        unreachable!("Db::postgres gives a PostgreSQL database")
+    };
+    let installation = Installation::new(db);
+    installation.seed_keys(&[]).await;
+    let store = installation.store().await;
+    assert_eq!(position(&store.write(batch(1, 0, &["a1"])).await), 1);
+
+    let mut other = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let ended = other
+        .fetch_all("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        .await
+        .unwrap();
+    assert!(
+        !ended.is_empty(),
+        "the writer's connection was there to end"
+    );
+
+    // The first write after may be refused (its group found the connection gone);
+    // it is then stored nowhere and the gateway sends it again.
+    let first = store.write(batch(1, 1, &["a2"])).await;
+    let again = match first {
+        Ok(reply) => Ok(reply),
+        Err(StoreError::Setup(_)) => store.write(batch(1, 1, &["a2"])).await,
+        Err(other) => panic!("unexpected refusal {other:?}"),
+    };
+    assert_eq!(position(&again), 2);
+    assert_eq!(store.log_head().await.unwrap(), 2);
+    assert_eq!(tokens_stored(&store).await.len(), 2);
+    store.shutdown().await;
+}

@@ -21,7 +21,8 @@
 //! the failing write is refused and the others still commit. Either way each answer
 //! is final: durable, or refused with nothing written.
 
-use sqlx::{AnyConnection, AnyPool, Connection, Executor};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::sql::{self, BatchWrite, LogPositions, WriteOp, WriteReply};
@@ -36,9 +37,32 @@ type Job = (WriteOp, oneshot::Sender<Result<WriteReply>>);
 pub(super) enum Connections {
     /// SQLite: the only writing connection, owned by the writer for its lifetime.
     Dedicated(AnyConnection),
-    /// PostgreSQL: a connection from the pool for each group, so a connection the
-    /// server lost is replaced.
-    Pool(AnyPool),
+    /// PostgreSQL: a connection taken from the pool and kept (its prepared
+    /// statements and the backend's caches stay warm), given back and replaced after a
+    /// group whose transaction failed as a whole, so a lost connection is replaced.
+    Pool {
+        /// Where connections come from.
+        pool: AnyPool,
+        /// The connection in use.
+        held: Option<PoolConnection<Any>>,
+    },
+}
+
+impl Connections {
+    /// Connections from `pool`, one kept at a time.
+    pub(super) fn pool(pool: AnyPool) -> Self {
+        Self::Pool { pool, held: None }
+    }
+}
+
+/// A group's transaction failed as a whole: nothing of it was committed, and the
+/// connection may be broken.
+struct GroupFailed(String);
+
+impl<E: std::fmt::Display> From<E> for GroupFailed {
+    fn from(error: E) -> Self {
+        Self(error.to_string())
+    }
 }
 
 /// The writer task and the queue to it.
@@ -99,13 +123,26 @@ async fn write_loop(
             }
         }
         let ops: Vec<&WriteOp> = group.iter().map(|(op, _)| op).collect();
-        let results = match &mut connections {
+        let outcome = match &mut connections {
             Connections::Dedicated(connection) => run_group(connection, begin, &ops).await,
-            Connections::Pool(pool) => match pool.acquire().await {
-                Ok(mut connection) => run_group(&mut connection, begin, &ops).await,
-                Err(error) => fail_all(&ops, &error),
-            },
+            Connections::Pool { pool, held } => {
+                let connection = match held.take() {
+                    Some(connection) => Ok(connection),
+                    None => pool.acquire().await,
+                };
+                match connection {
+                    Ok(mut connection) => {
+                        let outcome = run_group(&mut connection, begin, &ops).await;
+                        if outcome.is_ok() {
+                            *held = Some(connection);
+                        }
+                        outcome
+                    }
+                    Err(error) => Err(GroupFailed::from(error)),
+                }
+            }
         };
+        let results = outcome.unwrap_or_else(|GroupFailed(error)| fail_all(&ops, &error));
         for ((_, reply), result) in group.into_iter().zip(results) {
             // The requester may have gone (a client that hung up): nothing to answer.
             let _ = reply.send(result);
@@ -121,9 +158,9 @@ async fn run_group(
     connection: &mut AnyConnection,
     begin: &str,
     ops: &[&WriteOp],
-) -> Vec<Result<WriteReply>> {
+) -> Result<Vec<Result<WriteReply>>, GroupFailed> {
     match straight(connection, begin, ops).await {
-        Ok(results) => results,
+        Ok(results) => Ok(results),
         Err(_) => {
             // Nothing of the straight run was committed; each write is judged alone.
             let _ = connection.execute("ROLLBACK").await;
@@ -183,44 +220,37 @@ async fn with_savepoints(
     connection: &mut AnyConnection,
     begin: &str,
     ops: &[&WriteOp],
-) -> Vec<Result<WriteReply>> {
-    let mut positions = match LogPositions::begin(connection, begin).await {
-        Ok(positions) => positions,
-        Err(error) => {
-            let _ = connection.execute("ROLLBACK").await;
-            return fail_all(ops, &error);
-        }
-    };
+) -> Result<Vec<Result<WriteReply>>, GroupFailed> {
+    let outcome = savepoint_each(connection, begin, ops).await;
+    if outcome.is_err() {
+        let _ = connection.execute("ROLLBACK").await;
+    }
+    outcome
+}
+
+async fn savepoint_each(
+    connection: &mut AnyConnection,
+    begin: &str,
+    ops: &[&WriteOp],
+) -> Result<Vec<Result<WriteReply>>, GroupFailed> {
+    let mut positions = LogPositions::begin(connection, begin).await?;
     let mut results = Vec::with_capacity(ops.len());
     for op in ops {
-        if let Err(error) = connection.execute("SAVEPOINT write").await {
-            let _ = connection.execute("ROLLBACK").await;
-            return fail_all(ops, &error);
-        }
+        connection.execute("SAVEPOINT write").await?;
         let before = positions;
         let result = sql::apply(connection, op, &mut positions).await;
-        let end = if result.is_ok() {
-            connection.execute("RELEASE write").await
+        if result.is_ok() {
+            connection.execute("RELEASE write").await?;
         } else {
             // A refused write gives its position back.
             positions = before;
-            match connection.execute("ROLLBACK TO write").await {
-                Ok(_) => connection.execute("RELEASE write").await,
-                Err(error) => Err(error),
-            }
-        };
-        if let Err(error) = end {
-            // The transaction is in an unknown state: give up the whole group.
-            let _ = connection.execute("ROLLBACK").await;
-            return fail_all(ops, &error);
+            connection.execute("ROLLBACK TO write").await?;
+            connection.execute("RELEASE write").await?;
         }
         results.push(result);
     }
-    if let Err(error) = commit_group(connection, ops, &positions).await {
-        let _ = connection.execute("ROLLBACK").await;
-        return fail_all(ops, &error);
-    }
-    results
+    commit_group(connection, ops, &positions).await?;
+    Ok(results)
 }
 
 /// Every write of the group refused with the same error: nothing of it was committed.

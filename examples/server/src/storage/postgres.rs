@@ -29,7 +29,7 @@ impl PostgresStorage {
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(Self {
-            writer: GroupWriter::start(Connections::Pool(pool.clone()), "BEGIN"),
+            writer: GroupWriter::start(Connections::pool(pool.clone()), "BEGIN"),
             pool,
         })
     }
