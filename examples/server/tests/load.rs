@@ -51,8 +51,6 @@ fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
 
 struct Round {
     server_rate: f64,
-    /// Accepted votes per second while every gateway was still sending.
-    steady_rate: f64,
     open_rate: f64,
     p50: Duration,
     p99: Duration,
@@ -105,7 +103,7 @@ async fn one_round(
                     encrypted_object: sealed["encrypted_object"].as_str().unwrap().to_owned(),
                 });
             }
-            bodies.push((serde_json::to_vec(&body).unwrap(), chunk.len()));
+            bodies.push(serde_json::to_vec(&body).unwrap());
         }
         plans.push(bodies);
     }
@@ -175,9 +173,8 @@ async fn one_round(
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 let mut errors = 0;
-                // When each accepted batch's answer came, with its number of votes.
-                let mut acknowledged = Vec::new();
-                for (body, batch_votes) in bodies {
+                let mut accepted_votes = 0;
+                for body in bodies {
                     let sent = Instant::now();
                     let response = client
                         .post(&url)
@@ -188,47 +185,29 @@ async fn one_round(
                     match response {
                         Ok(response) if response.status() == 200 => {
                             let _: Value = response.json().await.unwrap();
-                            acknowledged.push((Instant::now(), batch_votes));
+                            accepted_votes += 1;
                         }
                         _ => errors += 1,
                     }
                     latencies.push(sent.elapsed());
                 }
-                (latencies, errors, acknowledged)
+                (latencies, errors, accepted_votes)
             })
         })
         .collect();
     let mut latencies = Vec::new();
     let mut errors = 0;
-    let mut acknowledged = Vec::new();
     for task in tasks {
-        let (mut task_latencies, task_errors, task_acknowledged) = task.await.unwrap();
+        let (mut task_latencies, task_errors, _) = task.await.unwrap();
         latencies.append(&mut task_latencies);
         errors += task_errors;
-        acknowledged.push(task_acknowledged);
     }
     let elapsed = started.elapsed();
-    // The steady part of the run: until the first gateway has sent its last batch,
-    // every gateway has a batch in flight. After it, fewer and fewer do and the
-    // server idles between the last ones, which says nothing about the server.
-    let steady_end = acknowledged
-        .iter()
-        .filter_map(|gateway| gateway.last().map(|(at, _)| *at))
-        .min()
-        .unwrap_or_else(Instant::now);
-    let steady_votes: usize = acknowledged
-        .iter()
-        .flatten()
-        .filter(|(at, _)| *at <= steady_end)
-        .map(|(_, votes)| votes)
-        .sum();
-    let steady_rate = steady_votes as f64 / (steady_end - started).as_secs_f64();
     let server_cpu = cpu_seconds(server.pid()) - server_cpu;
     latencies.sort();
     let stored = accepted_rows_total(&installation).await;
     Round {
         server_rate: stored as f64 / elapsed.as_secs_f64(),
-        steady_rate,
         open_rate,
         p50: percentile(&latencies, 0.5),
         p99: percentile(&latencies, 0.99),
@@ -261,7 +240,6 @@ async fn load_run_against_the_library_open_rate() {
     for db in databases {
         for batch_size in batch_sizes() {
             let mut server_rates = Vec::new();
-            let mut steady_rates = Vec::new();
             let mut open_rates = Vec::new();
             let mut p50s = Vec::new();
             let mut p99s = Vec::new();
@@ -273,9 +251,8 @@ async fn load_run_against_the_library_open_rate() {
                 };
                 let result = one_round(db, votes, gateways, batch_size, round).await;
                 println!(
-                    "  round {round}: server {:.0} votes/s ({:.0} steady), library open {:.0} votes/s, p50 {:.1} ms, p99 {:.1} ms, errors {}; per CPU second: server {:.0} votes, library {:.0} opens; library by batch {:.0} votes/s, {:.0} per CPU second",
+                    "  round {round}: server {:.0} votes/s, library open {:.0} votes/s, p50 {:.1} ms, p99 {:.1} ms, errors {}; per CPU second: server {:.0} votes, library {:.0} opens; library by batch {:.0} votes/s, {:.0} per CPU second",
                     result.server_rate,
-                    result.steady_rate,
                     result.open_rate,
                     result.p50.as_secs_f64() * 1000.0,
                     result.p99.as_secs_f64() * 1000.0,
@@ -286,20 +263,17 @@ async fn load_run_against_the_library_open_rate() {
                     result.dispatched_per_cpu_second
                 );
                 server_rates.push(result.server_rate);
-                steady_rates.push(result.steady_rate);
                 open_rates.push(result.open_rate);
                 p50s.push(result.p50.as_secs_f64() * 1000.0);
                 p99s.push(result.p99.as_secs_f64() * 1000.0);
                 errors += result.errors;
             }
             let server = median(&mut server_rates);
-            let steady = median(&mut steady_rates);
             let open = median(&mut open_rates);
             println!(
-                "{} batches of {batch_size}, {votes} votes from {gateways} gateways, medians of {rounds}: server {server:.0} votes/s, {steady:.0} steady, library open {open:.0} votes/s, ratio {:.2}, steady {:.2}, p50 {:.1} ms, p99 {:.1} ms, errors {errors}",
+                "{} batches of {batch_size}, {votes} votes from {gateways} gateways, medians of {rounds}: server {server:.0} votes/s, library open {open:.0} votes/s, ratio {:.2}, p50 {:.1} ms, p99 {:.1} ms, errors {errors}",
                 db.name(),
                 server / open,
-                steady / open,
                 median(&mut p50s),
                 median(&mut p99s),
             );
