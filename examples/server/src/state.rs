@@ -31,6 +31,13 @@
 //! So several instances on one database all answer the same results from the same
 //! log, each caught up to the committed head before answering.
 //!
+//! The log is read a page of rows at a time, each page one aggregated row of the
+//! database (see [`Store::logged_page`]), the next page read while the one before is
+//! counted. The rebuild counts a fresh tally up to the head read at its start, in
+//! which order does not matter: it reads disjoint ranges of positions on several
+//! connections at once and sets the cursor to the head when all are counted. The
+//! catch-up reads in cursor order.
+//!
 //! A vote of the log that does not count (it cannot happen: validation accepted it
 //! against the same configuration) is a fault: results answer 503 from then on, and
 //! the next catch-up rebuilds the tally from the whole log; while the rebuild fails
@@ -197,7 +204,7 @@ impl AppState {
         let head = self.store.log_head().await?;
         let mut tally = Tally::new(&self.config);
         let mut fault = None;
-        self.read_log(FOLD_START, head, |page| {
+        self.read_whole_log(head, |page| {
             self.insert_tokens(page);
             if let Err(error) = self.count_ballots(&mut tally, page) {
                 fault.get_or_insert(error);
@@ -261,17 +268,71 @@ impl AppState {
         &self,
         from: (i64, i64),
         head: i64,
+        fold_page: impl FnMut(&LoggedPage),
+    ) -> Result<(), StoreError> {
+        self.read_log_ranges(vec![(from, head)], fold_page).await
+    }
+
+    /// Hands `fold_page` every accepted row of the log up to position `head`, each
+    /// once, read in [`rebuild_ranges`] ranges of positions at once (on several
+    /// connections, so on several cores of the database): the pages of one range come
+    /// in order, the ranges' pages interleaved. A fresh count does not depend on the
+    /// order (the tally adds, the token set is a set); a cursor does, so the catch-up
+    /// reads one range.
+    ///
+    /// # Errors
+    /// Storage errors.
+    async fn read_whole_log(
+        &self,
+        head: i64,
+        fold_page: impl FnMut(&LoggedPage),
+    ) -> Result<(), StoreError> {
+        self.read_log_ranges(rebuild_ranges(head, rebuild_readers()), fold_page)
+            .await
+    }
+
+    /// Reads each `(after, up_to_position)` range on a task of its own, page after
+    /// page (a task reads its next page while the one before waits to be folded),
+    /// and hands the pages to `fold_page` as they come. The ranges must not overlap.
+    async fn read_log_ranges(
+        &self,
+        ranges: Vec<((i64, i64), i64)>,
         mut fold_page: impl FnMut(&LoggedPage),
     ) -> Result<(), StoreError> {
-        let mut reading = Some(PageRead::start(&self.store, from, head));
-        while let Some(read) = reading.take() {
-            let page = read.finish().await?;
-            let Some(last) = page.last() else { break };
-            // A short page is the last one; after a full one there may be more.
-            if page.len() as i64 == FOLD_PAGE {
-                reading = Some(PageRead::start(&self.store, last, head));
+        let (pages, mut read) = tokio::sync::mpsc::channel(1);
+        // Dropped on return, which stops the readers still running.
+        let mut readers = tokio::task::JoinSet::new();
+        for (after, up_to) in ranges {
+            let store = self.store.clone();
+            let pages = pages.clone();
+            readers.spawn(async move {
+                let mut cursor = after;
+                loop {
+                    let page = store.logged_page(cursor, up_to, FOLD_PAGE).await?;
+                    let Some(last) = page.last() else { break };
+                    // A short page is the last one; after a full one there may be more.
+                    let full = page.len() as i64 == FOLD_PAGE;
+                    if pages.send(page).await.is_err() || !full {
+                        break;
+                    }
+                    cursor = last;
+                }
+                Ok::<(), StoreError>(())
+            });
+        }
+        drop(pages);
+        loop {
+            tokio::select! {
+                biased;
+                page = read.recv() => match page {
+                    Some(page) => fold_page(&page),
+                    None => break,
+                },
+                Some(done) = readers.join_next() => stopped(done)?,
             }
-            fold_page(&page);
+        }
+        while let Some(done) = readers.join_next().await {
+            stopped(done)?;
         }
         Ok(())
     }
@@ -479,29 +540,35 @@ impl AppState {
     }
 }
 
-/// A page of the log being read on a task of its own; dropping it stops the task.
-struct PageRead(tokio::task::JoinHandle<Result<LoggedPage, StoreError>>);
-
-impl PageRead {
-    fn start(store: &Store, after: (i64, i64), head: i64) -> Self {
-        let store = store.clone();
-        Self(tokio::spawn(async move {
-            store.logged_page(after, head, FOLD_PAGE).await
-        }))
-    }
-
-    async fn finish(mut self) -> Result<LoggedPage, StoreError> {
-        match (&mut self.0).await {
-            Ok(page) => page,
-            Err(error) => Err(StoreError::Setup(format!("reading the vote log: {error}"))),
-        }
+/// How a log reader ended: a storage error, or a panic, is the fold's error.
+fn stopped(done: Result<Result<(), StoreError>, tokio::task::JoinError>) -> Result<(), StoreError> {
+    match done {
+        Ok(outcome) => outcome,
+        Err(error) => Err(StoreError::Setup(format!("reading the vote log: {error}"))),
     }
 }
 
-impl Drop for PageRead {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
+/// Readers of the log at a rebuild: one per core, at most 4 (the SQLite reader pool's
+/// connections).
+fn rebuild_readers() -> usize {
+    std::thread::available_parallelism().map_or(1, |cores| cores.get().min(4))
+}
+
+/// `parts` ranges of log positions that together hold every position up to `head`
+/// once: `(after, up_to_position)` pairs, `after` a cursor past the whole position
+/// before the range.
+fn rebuild_ranges(head: i64, parts: usize) -> Vec<((i64, i64), i64)> {
+    // Positions run from 0 (rows written before positions existed) to `head`.
+    let first = FOLD_START.0;
+    let span = head - first;
+    let parts = i64::try_from(parts).unwrap_or(1).clamp(1, span.max(1));
+    (0..parts)
+        .map(|part| {
+            let after = first + span * part / parts;
+            let up_to = first + span * (part + 1) / parts;
+            ((after, i64::MAX), up_to)
+        })
+        .collect()
 }
 
 /// Counts one batch of one polling place; `Err` names the fault (the batch is then
@@ -559,4 +626,27 @@ fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
 fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rebuild_ranges_hold_every_position_once() {
+        for head in [0, 1, 2, 3, 7, 100, 6_001] {
+            for parts in 1..=5 {
+                let ranges = rebuild_ranges(head, parts);
+                assert!(!ranges.is_empty() && ranges.len() <= parts);
+                // Each range is the positions in (after, up_to]; together -1 < p <= head.
+                let mut next = FOLD_START.0;
+                for ((after, id), up_to) in ranges {
+                    assert_eq!((after, id), (next, i64::MAX), "head {head}, {parts} parts");
+                    assert!(up_to > after, "head {head}, {parts} parts: empty range");
+                    next = up_to;
+                }
+                assert_eq!(next, head, "head {head}, {parts} parts");
+            }
+        }
+    }
 }
