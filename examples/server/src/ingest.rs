@@ -408,6 +408,9 @@ pub async fn ingest(
         }
     }
 
+    // This batch's write follows once it is opened and judged: a group about to
+    // commit may wait a moment for it.
+    let announcement = state.store.announce_write();
     let sealed = request.votes;
     let opened = open_on_pool(&state.pool, move || opener.open_batch(&sealed)).await?;
     let (items, signed): (Vec<Decoded>, Vec<Option<Vec<u8>>>) =
@@ -459,6 +462,7 @@ pub async fn ingest(
     // catch up with the log (which brings its token in) and judge again, so the answer
     // is the one a single instance would give.
     let mut attempts = 0;
+    drop(announcement);
     let (position, accepted_votes, answers) = loop {
         attempts += 1;
         let judged = judge(&state, polling_place, &items, &chains, first_seqno, mode)?;

@@ -21,6 +21,10 @@
 //! the failing write is refused and the others still commit. Either way each answer
 //! is final: durable, or refused with nothing written.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor};
 use tokio::sync::{Mutex, mpsc, oneshot};
@@ -30,6 +34,30 @@ use super::{Result, StoreError};
 
 /// Most writes committed together.
 pub(super) const GROUP_LIMIT: usize = 64;
+
+/// Longest a group waits for announced writes (see [`WriteAnnouncement`]) before it
+/// commits. Every group costs a flush and four round trips however many batches it
+/// holds; under load a batch is opened every millisecond or two, so waiting up to
+/// this long lets a group take the next one, and adds at most this much to a batch's
+/// answer. A group waits only while some write is announced: a lone gateway's batch
+/// is committed at once.
+const GROUP_WAIT: Duration = Duration::from_millis(2);
+
+/// A write on its way: a batch being opened and judged, whose write will follow. While
+/// one is held, a group that is about to commit waits a little for it (up to
+/// [`GROUP_WAIT`]), as PostgreSQL's `commit_delay` does when `commit_siblings` other
+/// transactions are running. Dropping it withdraws the announcement; drop it before
+/// the write is queued, or the group would wait for the write it already holds.
+#[derive(Debug)]
+pub struct WriteAnnouncement {
+    announced: Arc<AtomicUsize>,
+}
+
+impl Drop for WriteAnnouncement {
+    fn drop(&mut self) {
+        self.announced.fetch_sub(1, Ordering::AcqRel);
+    }
+}
 
 type Job = (WriteOp, oneshot::Sender<Result<WriteReply>>);
 
@@ -69,6 +97,7 @@ impl<E: std::fmt::Display> From<E> for GroupFailed {
 pub(super) struct GroupWriter {
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
     task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    announced: Arc<AtomicUsize>,
 }
 
 impl GroupWriter {
@@ -76,10 +105,25 @@ impl GroupWriter {
     /// SQLite, which takes the write lock at once; `BEGIN` for PostgreSQL).
     pub(super) fn start(connections: Connections, begin: &'static str) -> Self {
         let (jobs, receiver) = mpsc::channel::<Job>(1024);
-        let task = tokio::spawn(write_loop(connections, begin, receiver));
+        let announced = Arc::new(AtomicUsize::new(0));
+        let task = tokio::spawn(write_loop(
+            connections,
+            begin,
+            receiver,
+            Arc::clone(&announced),
+        ));
         Self {
             jobs: Mutex::new(Some(jobs)),
             task: Mutex::new(Some(task)),
+            announced,
+        }
+    }
+
+    /// Announces a write that will follow (see [`WriteAnnouncement`]).
+    pub(super) fn announce(&self) -> WriteAnnouncement {
+        self.announced.fetch_add(1, Ordering::AcqRel);
+        WriteAnnouncement {
+            announced: Arc::clone(&self.announced),
         }
     }
 
@@ -113,13 +157,25 @@ async fn write_loop(
     mut connections: Connections,
     begin: &'static str,
     mut jobs: mpsc::Receiver<Job>,
+    announced: Arc<AtomicUsize>,
 ) {
     while let Some(first) = jobs.recv().await {
         let mut group = vec![first];
-        while group.len() < GROUP_LIMIT {
-            match jobs.try_recv() {
-                Ok(job) => group.push(job),
-                Err(_) => break,
+        let deadline = tokio::time::Instant::now() + GROUP_WAIT;
+        loop {
+            while group.len() < GROUP_LIMIT {
+                match jobs.try_recv() {
+                    Ok(job) => group.push(job),
+                    Err(_) => break,
+                }
+            }
+            if group.len() >= GROUP_LIMIT || announced.load(Ordering::Acquire) == 0 {
+                break;
+            }
+            match tokio::time::timeout_at(deadline, jobs.recv()).await {
+                Ok(Some(job)) => group.push(job),
+                // the deadline, or the server stopping: commit what there is
+                Ok(None) | Err(_) => break,
             }
         }
         let ops: Vec<&WriteOp> = group.iter().map(|(op, _)| op).collect();

@@ -30,6 +30,7 @@ use async_trait::async_trait;
 use sqlx::AnyPool;
 use zeroize::Zeroizing;
 
+pub use group::WriteAnnouncement;
 pub use sql::{BatchWrite, CloseWrite, SyncAdvance, WriteOp, WriteReply};
 
 /// Why a storage operation failed.
@@ -67,6 +68,9 @@ pub trait Storage: Send + Sync + 'static {
     /// Runs one write in a group commit; the answer comes once the write is durable
     /// (or refused with nothing written).
     async fn write(&self, op: WriteOp) -> Result<WriteReply>;
+
+    /// Announces a write that will follow (see [`WriteAnnouncement`]).
+    fn announce_write(&self) -> WriteAnnouncement;
 
     /// The pool reads run on.
     fn readers(&self) -> &AnyPool;
@@ -347,6 +351,12 @@ impl Store {
     /// `"sqlite"` or `"postgres"`.
     pub fn kind(&self) -> &'static str {
         self.inner.kind()
+    }
+
+    /// Announces a write that will follow, so that a group about to commit waits a
+    /// little for it (see [`WriteAnnouncement`]).
+    pub fn announce_write(&self) -> WriteAnnouncement {
+        self.inner.announce_write()
     }
 
     /// Runs a write.

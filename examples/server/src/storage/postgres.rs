@@ -45,6 +45,10 @@ impl Storage for PostgresStorage {
         self.writer.write(op).await
     }
 
+    fn announce_write(&self) -> super::WriteAnnouncement {
+        self.writer.announce()
+    }
+
     fn readers(&self) -> &AnyPool {
         &self.pool
     }

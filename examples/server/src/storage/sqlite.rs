@@ -128,6 +128,10 @@ impl Storage for SqliteStorage {
         self.writer.write(op).await
     }
 
+    fn announce_write(&self) -> super::WriteAnnouncement {
+        self.writer.announce()
+    }
+
     fn readers(&self) -> &AnyPool {
         &self.readers
     }
