@@ -61,14 +61,14 @@ ELECTIE_PYTHON="$PWD/bindings/python/.venv/bin/python" cargo test --workspace --
 step "results page in Chromium and the feed observer (examples/server/tests/browser/run.sh)"
 examples/server/tests/browser/run.sh 2>&1 | tee -a "$log"
 
-step "electie-server: storage suites, deterministic crash points, two instances on one database and the tally fault on SQLite and a throwaway PostgreSQL on 127.0.0.1; electie-gateway: deterministic kill points during sync, before sending and after the server answered, and a vote ordered against the end of the election both ways (examples/server/tests/with-postgres.sh)"
+step "electie-server: storage suites, group commit, deterministic crash points, two instances on one database and the tally fault on SQLite and a throwaway PostgreSQL on 127.0.0.1; electie-gateway: deterministic kill points during sync, before sending and after the server answered, and a vote ordered against the end of the election both ways (examples/server/tests/with-postgres.sh)"
 # --workspace with the two features keeps every other crate as the workspace tests
 # built it: only the server and the gateway are rebuilt, with their crash points (last
 # of the Rust steps, so nothing after it needs them without).
 examples/server/tests/with-postgres.sh --workspace \
   --features electie-server/crash-points,electie-gateway/crash-points \
   --test original_cases --test sync_protocol --test concurrency --test crash_points \
-  --test instances --test tally_fault --test restart --test interleavings 2>&1 | tee -a "$log"
+  --test instances --test tally_fault --test restart --test group_commit --test interleavings 2>&1 | tee -a "$log"
 
 step "fuzz smoke: every cargo-fuzz target briefly (fuzz/smoke.sh)"
 fuzz/smoke.sh
