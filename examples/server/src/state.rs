@@ -186,6 +186,9 @@ impl AppState {
                 Arc::new(tokio::sync::Mutex::new(place)),
             );
         }
+        if state.store.analyze_log_without_statistics().await? {
+            tracing::info!("the vote log had no statistics: analyzed before reading it");
+        }
         state.rebuild().await?;
         if let Some(fault) = state.tally_fault() {
             return Err(StoreError::Setup(fault));

@@ -650,6 +650,30 @@ pub(crate) async fn log_head(pool: &AnyPool) -> Result<i64> {
         .try_get(0)?)
 }
 
+/// PostgreSQL only (see [`super::Store::analyze_log_without_statistics`]).
+pub(crate) async fn analyze_log_without_statistics(pool: &AnyPool) -> Result<bool> {
+    let has_statistics = sqlx::query(
+        "SELECT 1 FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'votes' LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await?
+    .is_some();
+    let empty = sqlx::query("SELECT 1 FROM votes LIMIT 1")
+        .fetch_optional(pool)
+        .await?
+        .is_none();
+    if has_statistics || empty {
+        return Ok(false);
+    }
+    match sqlx::query("ANALYZE votes").execute(pool).await {
+        Ok(_) => Ok(true),
+        Err(error) => {
+            tracing::warn!(%error, "the vote log has no statistics and ANALYZE was refused: the first page reads may be slow");
+            Ok(false)
+        }
+    }
+}
+
 /// One page of the log's accepted ballots as a single row: the count and every ballot
 /// as text, `log_position,id,polling_place_id,party_id,[candidates],token` (party empty
 /// for blank; `%` and `;` of the token written `%25` and `%3B`), joined by `;`. The
