@@ -551,10 +551,11 @@ fn stopped(done: Result<Result<(), StoreError>, tokio::task::JoinError>) -> Resu
     }
 }
 
-/// Readers of the log at a rebuild: one per core, at most 4 (the SQLite reader pool's
-/// connections).
+/// Readers of the log at a rebuild: one per core, at most 3, which leaves one of the
+/// SQLite reader pool's four connections to requests while a rebuild after a fault
+/// runs.
 fn rebuild_readers() -> usize {
-    std::thread::available_parallelism().map_or(1, |cores| cores.get().min(4))
+    std::thread::available_parallelism().map_or(1, |cores| cores.get().min(3))
 }
 
 /// `parts` ranges of log positions that together hold every position up to `head`
