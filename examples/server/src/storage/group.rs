@@ -45,7 +45,7 @@ const GROUP_WAIT: Duration = Duration::from_millis(2);
 
 /// A write on its way: a batch being opened and judged, whose write will follow. While
 /// one is held, a group that is about to commit waits a little for it (up to
-/// [`GROUP_WAIT`]), as PostgreSQL's `commit_delay` does when `commit_siblings` other
+/// 2 ms, `GROUP_WAIT`), as PostgreSQL's `commit_delay` does when `commit_siblings` other
 /// transactions are running. Dropping it withdraws the announcement; drop it before
 /// the write is queued, or the group would wait for the write it already holds.
 #[derive(Debug)]
