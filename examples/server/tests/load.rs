@@ -6,7 +6,9 @@
 //! cargo test --release -p electie-server --test load -- --ignored --nocapture
 //! ```
 //!
-//! `ELECTIE_LOAD_VOTES` (default 6000), `ELECTIE_LOAD_GATEWAYS` (default 12) and
+//! `ELECTIE_LOAD_VOTES` (default 12000: about two seconds of load, so that the start,
+//! when each polling place's keys are read and the connections are opened, weighs
+//! little in a sustained rate), `ELECTIE_LOAD_GATEWAYS` (default 12) and
 //! `ELECTIE_LOAD_ROUNDS` (default 3) size it, `ELECTIE_LOAD_BATCHES` (default `10,100`)
 //! names the batch sizes; with `ELECTIE_TEST_POSTGRES_URL` set it
 //! also runs on PostgreSQL.
@@ -230,7 +232,7 @@ async fn accepted_rows_total(installation: &Installation) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "a load run: cargo test --release -p electie-server --test load -- --ignored --nocapture"]
 async fn load_run_against_the_library_open_rate() {
-    let votes = env_usize("ELECTIE_LOAD_VOTES", 6000);
+    let votes = env_usize("ELECTIE_LOAD_VOTES", 12000);
     let gateways = env_usize("ELECTIE_LOAD_GATEWAYS", 12);
     let rounds = env_usize("ELECTIE_LOAD_ROUNDS", 3);
     let mut databases = vec![Db::Sqlite];
