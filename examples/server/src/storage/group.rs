@@ -29,7 +29,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
-use super::sql::{self, BatchWrite, LogPositions, WriteOp, WriteReply};
+use super::sql::{self, LogPositions, WriteOp, WriteReply};
 use super::{Result, StoreError};
 
 /// Most writes committed together.
@@ -247,21 +247,14 @@ async fn straight(
     ops: &[&WriteOp],
 ) -> Result<Vec<Result<WriteReply>>> {
     let mut positions = LogPositions::begin(connection, begin).await?;
-    let batches: Option<Vec<&BatchWrite>> = ops
-        .iter()
-        .map(|op| match op {
-            WriteOp::Batch(batch) => Some(batch),
-            _ => None,
-        })
-        .collect();
     let mut results = Vec::with_capacity(ops.len());
-    match batches {
-        Some(batches) if sql::continuing(&batches) => {
+    match sql::continuing(ops) {
+        Some(batches) => {
             let replies =
                 sql::apply_continuing_batches(connection, &batches, &mut positions).await?;
             results.extend(replies.into_iter().map(Ok));
         }
-        _ => {
+        None => {
             for op in ops {
                 results.push(Ok(sql::apply(connection, op, &mut positions).await?));
             }

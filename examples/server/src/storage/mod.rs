@@ -1,4 +1,4 @@
-//! Storage: one trait, two implementations (SQLite, PostgreSQL), the same SQL.
+//! Storage: SQLite or PostgreSQL, the same SQL and the same writer.
 //!
 //! Everything the server keeps lives here: key pairs per polling place, the admin
 //! credentials, settings (the JWT secret, the publish flag), the append-only vote log
@@ -11,22 +11,21 @@
 //! writes together (module `group`: one flush for several batches; a failing write is
 //! refused alone, the others commit):
 //!
-//! - [`sqlite::SqliteStorage`]: the writer owns the only writing connection; reads use
+//! - SQLite (module `sqlite`): the writer owns the only writing connection; reads use
 //!   a pool of WAL readers. `journal_mode=WAL` and `synchronous=FULL` are set on every
 //!   connection and checked at start.
-//! - [`postgres::PostgresStorage`]: one pool; the writer takes a connection from it for
-//!   each group.
+//! - PostgreSQL (module `postgres`): one pool; the writer keeps one of its
+//!   connections, and takes another after a group whose transaction failed whole.
 //!
-//! The [`Storage`] trait is that difference; [`Store`] puts the typed operations on top.
+//! Only opening differs; [`Store`] puts the typed operations on top.
 
 mod group;
-pub mod postgres;
+mod postgres;
 mod sql;
-pub mod sqlite;
+mod sqlite;
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use sqlx::AnyPool;
 use zeroize::Zeroizing;
 
@@ -59,24 +58,19 @@ pub enum StoreError {
 /// Result of storage operations.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// What differs between the databases: how a write is run, and where reads go.
-#[async_trait]
-pub trait Storage: Send + Sync + 'static {
+/// An opened database: its writer and the pool reads run on.
+pub(crate) struct Database {
     /// `"sqlite"` or `"postgres"`.
-    fn kind(&self) -> &'static str;
+    kind: &'static str,
+    writer: group::GroupWriter,
+    readers: AnyPool,
+}
 
-    /// Runs one write in a group commit; the answer comes once the write is durable
-    /// (or refused with nothing written).
-    async fn write(&self, op: WriteOp) -> Result<WriteReply>;
-
-    /// Announces a write that will follow (see [`WriteAnnouncement`]).
-    fn announce_write(&self) -> WriteAnnouncement;
-
+impl Database {
     /// The pool reads run on.
-    fn readers(&self) -> &AnyPool;
-
-    /// Stops accepting writes, finishes those queued, and closes the connections.
-    async fn shutdown(&self);
+    fn readers(&self) -> &AnyPool {
+        &self.readers
+    }
 }
 
 /// Opens the database named by `url` (`sqlite://…` or `postgres://…`), runs the
@@ -86,21 +80,22 @@ pub trait Storage: Send + Sync + 'static {
 /// [`StoreError`] when the database cannot be opened, migrated or checked.
 pub async fn open(url: &str) -> Result<Store> {
     sqlx::any::install_default_drivers();
-    let inner: Arc<dyn Storage> =
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Arc::new(postgres::PostgresStorage::open(url).await?)
-        } else if let Some(path) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
-            Arc::new(sqlite::SqliteStorage::open(std::path::Path::new(path)).await?)
-        } else {
-            return Err(StoreError::Setup(format!(
-                "unsupported database URL (sqlite://PATH or postgres://…): {}",
-                redact_url(url)
-            )));
-        };
-    Ok(Store { inner })
+    let database = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        postgres::open(url).await?
+    } else if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        sqlite::open(std::path::Path::new(path)).await?
+    } else {
+        return Err(StoreError::Setup(format!(
+            "unsupported database URL (sqlite://PATH or postgres://…): {}",
+            redact_url(url)
+        )));
+    };
+    Ok(Store {
+        inner: Arc::new(database),
+    })
 }
 
 /// A database URL without its password, for messages.
@@ -341,22 +336,22 @@ pub struct StoredPaper {
     pub encrypted_object: String,
 }
 
-/// The typed operations, on whichever [`Storage`].
+/// The typed operations, on whichever database.
 #[derive(Clone)]
 pub struct Store {
-    inner: Arc<dyn Storage>,
+    inner: Arc<Database>,
 }
 
 impl Store {
     /// `"sqlite"` or `"postgres"`.
     pub fn kind(&self) -> &'static str {
-        self.inner.kind()
+        self.inner.kind
     }
 
     /// Announces a write that will follow, so that a group about to commit waits a
     /// little for it (see [`WriteAnnouncement`]).
     pub fn announce_write(&self) -> WriteAnnouncement {
-        self.inner.announce_write()
+        self.inner.writer.announce()
     }
 
     /// Runs a write.
@@ -364,12 +359,13 @@ impl Store {
     /// # Errors
     /// As the write.
     pub async fn write(&self, op: WriteOp) -> Result<WriteReply> {
-        self.inner.write(op).await
+        self.inner.writer.write(op).await
     }
 
     /// Stops writes (after those queued) and closes the database.
     pub async fn shutdown(&self) {
-        self.inner.shutdown().await;
+        self.inner.writer.shutdown().await;
+        self.inner.readers.close().await;
     }
 
     /// A setting, if stored.

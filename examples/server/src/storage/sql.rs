@@ -285,18 +285,27 @@ async fn apply_batch(
     Ok(WriteReply::Logged { position })
 }
 
-/// Whether `batches` can be written by [`apply_continuing_batches`]: each continues a
-/// stored sync state (sync fields, not a polling place's first batch), one a polling
-/// place.
-pub(crate) fn continuing(batches: &[&BatchWrite]) -> bool {
+/// A batch that continues its polling place's stored sync state.
+pub(crate) struct Continuing<'a> {
+    batch: &'a BatchWrite,
+    sync: &'a SyncAdvance,
+}
+
+/// The writes as batches for [`apply_continuing_batches`], if they all are: each
+/// continues a stored sync state (sync fields, not a polling place's first batch), one
+/// a polling place.
+pub(crate) fn continuing<'a>(ops: &[&'a WriteOp]) -> Option<Vec<Continuing<'a>>> {
     let mut places = std::collections::HashSet::new();
-    batches.iter().all(|batch| {
-        batch
-            .sync
-            .as_ref()
-            .is_some_and(|sync| sync.from_last_seqno > 0)
-            && places.insert(batch.polling_place_id)
-    })
+    ops.iter()
+        .map(|op| match op {
+            WriteOp::Batch(batch) => batch
+                .sync
+                .as_ref()
+                .filter(|sync| sync.from_last_seqno > 0 && places.insert(batch.polling_place_id))
+                .map(|sync| Continuing { batch, sync }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Writes batches that each continue a stored sync state (see [`continuing`]) in two
@@ -306,7 +315,7 @@ pub(crate) fn continuing(batches: &[&BatchWrite]) -> bool {
 /// then judges the batches one by one.
 pub(crate) async fn apply_continuing_batches(
     conn: &mut AnyConnection,
-    batches: &[&BatchWrite],
+    batches: &[Continuing<'_>],
     positions: &mut LogPositions,
 ) -> Result<Vec<WriteReply>> {
     let style = Placeholders::of(conn);
@@ -323,10 +332,7 @@ pub(crate) async fn apply_continuing_batches(
         )
     );
     let mut query = sqlx::query(&text);
-    for batch in batches {
-        let Some(sync) = &batch.sync else {
-            return Err(StoreError::Conflict("Out of sequence"));
-        };
+    for Continuing { batch, sync } in batches {
         query = query
             .bind(batch.polling_place_id)
             .bind(sync.from_last_seqno)
@@ -339,7 +345,7 @@ pub(crate) async fn apply_continuing_batches(
     }
     let mut replies = Vec::with_capacity(batches.len());
     let mut rows = Vec::new();
-    for batch in batches {
+    for Continuing { batch, .. } in batches {
         let position = positions.next();
         rows.extend(batch.rows.iter().map(|row| (row, position)));
         replies.push(WriteReply::Logged { position });

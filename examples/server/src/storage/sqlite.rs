@@ -3,61 +3,52 @@
 use std::path::Path;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row};
+use sqlx::{AnyConnection, Connection, Executor, Row};
 
 use super::group::{Connections, GroupWriter};
-use super::sql::{WriteOp, WriteReply};
-use super::{Result, Storage, StoreError};
-
-/// SQLite storage: the writer and the readers.
-pub struct SqliteStorage {
-    writer: GroupWriter,
-    readers: AnyPool,
-}
+use super::{Database, Result, StoreError};
 
 /// Settings every connection gets. `synchronous=FULL`: a commit is on disk (WAL
 /// fsynced) before it is acknowledged, so nothing acknowledged is lost on a crash or a
 /// power cut.
 const PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;";
 
-impl SqliteStorage {
-    /// Opens (creating with mode 0600: it holds private keys) the database file at
-    /// `path`, migrates it, checks WAL and `synchronous=FULL`, and starts the writer.
-    ///
-    /// # Errors
-    /// [`StoreError`] when any of that fails.
-    pub async fn open(path: &Path) -> Result<Self> {
-        create_private_file(path)?;
-        let url = format!("sqlite://{}", path.display());
-        let mut writer = AnyConnection::connect(&url).await?;
-        writer.execute(PRAGMAS).await?;
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&mut writer)
-            .await?;
-        check_settings(&mut writer).await?;
-        let readers = AnyPoolOptions::new()
-            .max_connections(4)
-            .acquire_timeout(Duration::from_secs(30))
-            .after_connect(|conn, _| {
-                Box::pin(async move {
-                    conn.execute(PRAGMAS).await?;
-                    Ok(())
-                })
+/// Opens (creating with mode 0600: it holds private keys) the database file at
+/// `path`, migrates it, checks WAL and `synchronous=FULL`, and starts the writer.
+///
+/// # Errors
+/// [`StoreError`] when any of that fails.
+pub(super) async fn open(path: &Path) -> Result<Database> {
+    create_private_file(path)?;
+    let url = format!("sqlite://{}", path.display());
+    let mut writer = AnyConnection::connect(&url).await?;
+    writer.execute(PRAGMAS).await?;
+    sqlx::migrate!("./migrations/sqlite")
+        .run(&mut writer)
+        .await?;
+    check_settings(&mut writer).await?;
+    let readers = AnyPoolOptions::new()
+        .max_connections(4)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute(PRAGMAS).await?;
+                Ok(())
             })
-            .connect(&url)
-            .await?;
-        for suffix in ["-wal", "-shm"] {
-            let mut companion = path.as_os_str().to_owned();
-            companion.push(suffix);
-            restrict_mode(Path::new(&companion))?;
-        }
-        Ok(Self {
-            writer: GroupWriter::start(Connections::Dedicated(writer), "BEGIN IMMEDIATE"),
-            readers,
         })
+        .connect(&url)
+        .await?;
+    for suffix in ["-wal", "-shm"] {
+        let mut companion = path.as_os_str().to_owned();
+        companion.push(suffix);
+        restrict_mode(Path::new(&companion))?;
     }
+    Ok(Database {
+        kind: "sqlite",
+        writer: GroupWriter::start(Connections::Dedicated(writer), "BEGIN IMMEDIATE"),
+        readers,
+    })
 }
 
 /// Creates the file with mode 0600 when missing, and makes an existing one 0600.
@@ -116,28 +107,4 @@ async fn check_settings(conn: &mut AnyConnection) -> Result<()> {
         )));
     }
     Ok(())
-}
-
-#[async_trait]
-impl Storage for SqliteStorage {
-    fn kind(&self) -> &'static str {
-        "sqlite"
-    }
-
-    async fn write(&self, op: WriteOp) -> Result<WriteReply> {
-        self.writer.write(op).await
-    }
-
-    fn announce_write(&self) -> super::WriteAnnouncement {
-        self.writer.announce()
-    }
-
-    fn readers(&self) -> &AnyPool {
-        &self.readers
-    }
-
-    async fn shutdown(&self) {
-        self.writer.shutdown().await;
-        self.readers.close().await;
-    }
 }
